@@ -1,0 +1,102 @@
+"""Input checks shared by every module: clear messages that name the argument."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def as_float_array(x: ArrayLike, name: str, *, allow_infinite: bool = False) -> np.ndarray:
+    """Return `x` as a floating array: float32/float64 kept, integers, bools and lists to float64.
+
+    NaN is always refused; infinities only unless `allow_infinite` (e.g. ``log 0 = -inf``).
+
+    Raises
+    ------
+    TypeError
+        If `x` is not numeric (strings, objects, complex numbers).
+    ValueError
+        If `x` contains NaN, or infinity where it is not allowed.
+    """
+    try:
+        array = np.asarray(x)
+    except (ValueError, TypeError) as exc:  # ragged nested lists
+        raise TypeError(f"{name} must be a numeric array; could not convert it ({exc}).") from exc
+    if array.dtype.kind in "biu":
+        array = array.astype(np.float64)
+    elif array.dtype.kind != "f":
+        raise TypeError(
+            f"{name} must be a real numeric array; got dtype {array.dtype}. "
+            f"Convert it first, e.g. np.asarray({name}, dtype=float)."
+        )
+    elif array.dtype not in (np.float32, np.float64):
+        array = array.astype(np.float64)  # float16 or longdouble: compute in float64
+    if np.isnan(array).any():
+        raise ValueError(f"{name} must not contain NaN.")
+    if not allow_infinite and np.isinf(array).any():
+        raise ValueError(f"{name} must contain only finite numbers; it contains infinity.")
+    return array
+
+
+def check_same_shape(input: np.ndarray, target: np.ndarray, target_name: str = "target") -> None:
+    """Refuse silent broadcasting: `target` must have exactly `input`'s shape."""
+    if input.shape != target.shape:
+        raise ValueError(
+            f"{target_name} has shape {target.shape}, expected {input.shape} to match input's shape "
+            "(no broadcasting between input and target)."
+        )
+
+
+def check_reduction(reduction: str, allowed: Sequence[str] = REDUCTIONS) -> str:
+    """Return `reduction` if it is one of `allowed`, else raise a ValueError listing them."""
+    if reduction not in allowed:
+        options = ", ".join(repr(option) for option in allowed)
+        raise ValueError(f"reduction must be one of {options}; got {reduction!r}.")
+    return reduction
+
+
+def check_in_unit_interval(x: np.ndarray, name: str) -> np.ndarray:
+    """Raise unless every entry of `x` lies in [0, 1] (probabilities)."""
+    if x.size and (x.min() < 0 or x.max() > 1):
+        raise ValueError(
+            f"{name} must contain probabilities in [0, 1]; got values in [{x.min():.6g}, {x.max():.6g}]."
+        )
+    return x
+
+
+def check_positive(value: float, name: str, *, strict: bool = True) -> float:
+    """Raise unless the scalar `value` is > 0 (or >= 0 with ``strict=False``)."""
+    if not np.isscalar(value) or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number; got {value!r}.")
+    if value < 0 or (strict and value == 0):
+        bound = "> 0" if strict else ">= 0"
+        raise ValueError(f"{name} must be {bound}; got {value!r}.")
+    return float(value)
+
+
+def check_class_indices(target: ArrayLike, n_classes: int, expected_shape: tuple[int, ...]) -> np.ndarray:
+    """Validate integer class labels: shape `expected_shape`, each in [0, n_classes)."""
+    target = np.asarray(target)
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"target must hold integer class indices; got dtype {target.dtype}.")
+    if target.shape != expected_shape:
+        raise ValueError(
+            f"target has shape {target.shape}, expected {expected_shape} to match input's batch size."
+        )
+    if target.size and (target.min() < 0 or target.max() >= n_classes):
+        raise ValueError(
+            f"target must hold class indices in [0, {n_classes - 1}] for input with {n_classes} "
+            f"classes; got values in [{target.min()}, {target.max()}]."
+        )
+    return target
+
+
+def reduce(values: np.ndarray, reduction: str) -> float | np.ndarray:
+    """Apply a PyTorch-style reduction: ``"mean"`` and ``"sum"`` give a float, ``"none"`` the array."""
+    if reduction == "none":
+        return values
+    return float(values.sum() if reduction == "sum" else values.mean())
