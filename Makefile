@@ -1,0 +1,57 @@
+# Two commands for a newcomer: `make book` and `make test`. Each creates .venv on first use and
+# reinstalls it whenever requirements.txt or pyproject.toml changes.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' -not -path '*/_build/*')
+
+.PHONY: help book test lint format outputs lab dist clean distclean
+
+help:
+	@echo "make book     build the HTML book into _build/html (warnings are errors)"
+	@echo "make test     package tests, doctests and every notebook's outputs (nbval, strict)"
+	@echo "make lint     ruff check and ruff format --check"
+	@echo "make outputs  re-execute every notebook in place after changing the package"
+	@echo "make lab      JupyterLab in the project's environment"
+	@echo "make dist     wheel and sdist of the nncourse package into dist/"
+	@echo "make clean    remove build products (make distclean also removes .venv)"
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n auto --dist loadscope \
+		--doctest-modules nncourse tests --ignore=tests/browser \
+		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+outputs: $(STAMP)
+	$(BIN)/python scripts/refresh_outputs.py $(NOTEBOOKS)
+
+lab: $(STAMP)
+	$(BIN)/python -m pip show jupyterlab >/dev/null 2>&1 || $(BIN)/python -m pip install jupyterlab
+	$(BIN)/jupyter lab
+
+dist: $(STAMP)
+	$(BIN)/python -m build --outdir dist .
+
+clean:
+	rm -rf _build dist build *.egg-info .pytest_cache .hypothesis .ruff_cache
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
