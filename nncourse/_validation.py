@@ -46,8 +46,8 @@ def check_same_shape(input: np.ndarray, target: np.ndarray, target_name: str = "
     """Refuse silent broadcasting: `target` must have exactly `input`'s shape."""
     if input.shape != target.shape:
         raise ValueError(
-            f"{target_name} has shape {target.shape}, expected {input.shape} to match input's shape "
-            "(no broadcasting between input and target)."
+            f"{target_name} has shape {target.shape}, expected {input.shape} to match input's "
+            "shape (no broadcasting between input and target)."
         )
 
 
@@ -63,7 +63,8 @@ def check_in_unit_interval(x: np.ndarray, name: str) -> np.ndarray:
     """Raise unless every entry of `x` lies in [0, 1] (probabilities)."""
     if x.size and (x.min() < 0 or x.max() > 1):
         raise ValueError(
-            f"{name} must contain probabilities in [0, 1]; got values in [{x.min():.6g}, {x.max():.6g}]."
+            f"{name} must contain probabilities in [0, 1]; "
+            f"got values in [{x.min():.6g}, {x.max():.6g}]."
         )
     return x
 
@@ -78,14 +79,17 @@ def check_positive(value: float, name: str, *, strict: bool = True) -> float:
     return float(value)
 
 
-def check_class_indices(target: ArrayLike, n_classes: int, expected_shape: tuple[int, ...]) -> np.ndarray:
+def check_class_indices(
+    target: ArrayLike, n_classes: int, expected_shape: tuple[int, ...]
+) -> np.ndarray:
     """Validate integer class labels: shape `expected_shape`, each in [0, n_classes)."""
     target = np.asarray(target)
     if target.dtype.kind not in "iu":
         raise TypeError(f"target must hold integer class indices; got dtype {target.dtype}.")
     if target.shape != expected_shape:
         raise ValueError(
-            f"target has shape {target.shape}, expected {expected_shape} to match input's batch size."
+            f"target has shape {target.shape}, expected {expected_shape} "
+            "to match input's batch size."
         )
     if target.size and (target.min() < 0 or target.max() >= n_classes):
         raise ValueError(
@@ -96,7 +100,7 @@ def check_class_indices(target: ArrayLike, n_classes: int, expected_shape: tuple
 
 
 def reduce(values: np.ndarray, reduction: str) -> float | np.ndarray:
-    """Apply a PyTorch-style reduction: ``"mean"`` and ``"sum"`` give a float, ``"none"`` the array."""
+    """Apply a PyTorch-style reduction: "mean" and "sum" give a float, "none" the array."""
     if reduction == "none":
         return values
     return float(values.sum() if reduction == "sum" else values.mean())
