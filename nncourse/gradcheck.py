@@ -2,23 +2,38 @@ r"""Finite-difference gradient checks: the machine that checks every derivation 
 
 The central difference
 
-.. math:: \frac{\partial f}{\partial x_i} \approx \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2\varepsilon}
+.. math::
+
+    \frac{\partial f}{\partial x_i}
+    \approx \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2\varepsilon}
 
 has error :math:`O(\varepsilon^2)`; with :math:`\varepsilon = 10^{-6}` in float64 it agrees with an
-exact gradient to about 1e-9 for smooth functions of moderate size.
+exact gradient to about 1e-9 for smooth functions of moderate size. :func:`check_module` applies
+it to a layer: to the gradient its ``backward`` returns and to every parameter's ``.grad``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import as_float_array, check_positive
 
-__all__ = ["GradCheckResult", "check_gradient", "numerical_gradient", "numerical_jacobian"]
+if TYPE_CHECKING:
+    from .nn import Module, Parameter
+
+__all__ = [
+    "GradCheckResult",
+    "ModuleCheckResult",
+    "check_gradient",
+    "check_module",
+    "numerical_gradient",
+    "numerical_jacobian",
+]
 
 
 def _perturbed_values(f: Callable, x: np.ndarray, eps: float):
@@ -35,7 +50,9 @@ def _perturbed_values(f: Callable, x: np.ndarray, eps: float):
         yield i, plus, minus
 
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x: ArrayLike, eps: float = 1e-6) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: ArrayLike, eps: float = 1e-6
+) -> np.ndarray:
     r"""Central-difference gradient of a scalar function, in float64.
 
     .. math:: g_i = \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2\varepsilon}
@@ -72,7 +89,9 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: ArrayLike, eps: floa
     return grad.reshape(x.shape)
 
 
-def numerical_jacobian(f: Callable[[np.ndarray], ArrayLike], x: ArrayLike, eps: float = 1e-6) -> np.ndarray:
+def numerical_jacobian(
+    f: Callable[[np.ndarray], ArrayLike], x: ArrayLike, eps: float = 1e-6
+) -> np.ndarray:
     r"""Central-difference Jacobian :math:`J_{ij} = \partial f_i / \partial x_j`, flattened.
 
     Parameters
@@ -97,7 +116,9 @@ def numerical_jacobian(f: Callable[[np.ndarray], ArrayLike], x: ArrayLike, eps: 
     """
     x = as_float_array(x, "x")
     check_positive(eps, "eps")
-    columns = [((plus - minus) / (2 * eps)).reshape(-1) for _, plus, minus in _perturbed_values(f, x, eps)]
+    columns = [
+        ((plus - minus) / (2 * eps)).reshape(-1) for _, plus, minus in _perturbed_values(f, x, eps)
+    ]
     return np.stack(columns, axis=1) if columns else np.zeros((np.asarray(f(x)).size, 0))
 
 
@@ -135,7 +156,7 @@ class GradCheckResult:
         return bool(np.all(self.abs_error <= self.atol + self.rtol * np.abs(self.numeric)))
 
     def worst(self, k: int = 5) -> list[tuple[tuple[int, ...], float, float, float]]:
-        """The `k` entries with the largest excess over the tolerance: (index, analytic, numeric, error)."""
+        """The `k` entries furthest beyond the tolerance: (index, analytic, numeric, error)."""
         excess = self.abs_error - (self.atol + self.rtol * np.abs(self.numeric))
         order = np.argsort(excess, axis=None)[::-1][:k]
         return [
@@ -213,3 +234,243 @@ def check_gradient(
             "a gradient has one entry per input entry."
         )
     return GradCheckResult(analytic=analytic, numeric=numeric, rtol=rtol, atol=atol)
+
+
+@dataclass(frozen=True)
+class ModuleCheckResult:
+    """Outcome of :func:`check_module`: one :class:`GradCheckResult` per checked tensor.
+
+    ``results`` maps ``"input"`` (the gradient ``backward`` returned) and each parameter's
+    dotted name (its ``.grad``) to their checks. ``not_accumulating`` lists the parameters whose
+    ``.grad`` a second backward pass overwrote instead of adding to. ``ok`` is true when every
+    check passed and every gradient accumulates.
+    """
+
+    module: str
+    results: dict[str, GradCheckResult]
+    not_accumulating: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.not_accumulating and all(r.ok for r in self.results.values())
+
+    @property
+    def failed(self) -> list[str]:
+        """Names of the tensors whose gradient is wrong or does not accumulate."""
+        wrong = [name for name, result in self.results.items() if not result.ok]
+        return wrong + [name for name in self.not_accumulating if name not in wrong]
+
+    @property
+    def max_abs_error(self) -> float:
+        return max((r.max_abs_error for r in self.results.values()), default=0.0)
+
+    @property
+    def max_rel_error(self) -> float:
+        return max((r.max_rel_error for r in self.results.values()), default=0.0)
+
+    def __getitem__(self, name: str) -> GradCheckResult:
+        return self.results[name]
+
+    def __str__(self) -> str:
+        verdict = "OK" if self.ok else "FAILED for " + ", ".join(self.failed)
+        labels = {
+            name: "input (backward's return)" if name == "input" else f"{name}.grad"
+            for name in self.results
+        }
+        width = max(len(label) for label in labels.values()) + 2
+        lines = [
+            f"check_module({self.module}): {verdict}",
+            f"  {'tensor':<{width}}{'result':<8}{'max abs error':>14}{'max rel error':>14}",
+        ]
+        for name, result in self.results.items():
+            status = "OK" if result.ok and name not in self.not_accumulating else "FAILED"
+            errors = f"{result.max_abs_error:>14.3g}{result.max_rel_error:>14.3g}"
+            lines.append(f"  {labels[name]:<{width}}{status:<8}{errors}")
+        lines.append(
+            "Checked L = sum(module(x) * R) for a fixed random R: backward(R) must return\n"
+            "dL/dx and add dL/dp to each parameter's .grad."
+        )
+        lines += [f"\n{r}" for r in self.results.values() if not r.ok]
+        lines += [
+            f"\n{name}.grad was overwritten by a second backward instead of accumulated: add "
+            "the gradient with += (gradients sum over backward passes until zero_grad(), as in "
+            "PyTorch)."
+            for name in self.not_accumulating
+        ]
+        return "\n".join(lines)
+
+    def raise_if_failed(self) -> ModuleCheckResult:
+        """Raise AssertionError with the report unless every check passed."""
+        if not self.ok:
+            raise AssertionError(str(self))
+        return self
+
+
+def check_module(
+    module: Module,
+    x: ArrayLike,
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+    *,
+    target: ArrayLike | None = None,
+    training: bool = False,
+    seed: int = 0,
+) -> ModuleCheckResult:
+    r"""Check a module's backward pass against central differences, in float64.
+
+    The scalar checked is
+
+    .. math:: L(x, \theta) = \sum_i f(x; \theta)_i\, R_i
+
+    with `R` a fixed standard-normal array (from `seed`) shaped like the output, so
+    ``backward(R)`` must return :math:`\partial L/\partial x` and add
+    :math:`\partial L/\partial\theta` into every parameter's ``.grad``. Every entry of `x` and of
+    every parameter is perturbed in turn (two forward passes each). The check also runs
+    forward and backward a second time and verifies that each ``.grad`` doubled, i.e. that
+    gradients accumulate with ``+=`` as in PyTorch.
+
+    The module runs in eval mode unless ``training=True``; then every
+    ``numpy.random.Generator`` held by the module or its sub-modules is reset before each
+    forward pass, so a :class:`~nncourse.nn.Dropout` layer draws the same mask every time.
+    Afterwards everything is as before: the parameters' ``.data`` and ``.grad`` (the same array
+    objects), each sub-module's training mode and each generator's state.
+
+    Parameters
+    ----------
+    module : nncourse.nn.Module
+        The module to check; its parameters are cast to float64 for the check.
+    x : array_like
+        An input for the module (converted to float64).
+    eps : float, default 1e-6
+        Finite-difference step, > 0.
+    rtol, atol : float
+        Tolerances, as in :func:`numpy.isclose`.
+    target : array_like, optional
+        For a loss module: called as ``module(x, target)``; the target is not differentiated.
+    training : bool, default False
+        Check in training mode (with frozen random draws) instead of eval mode.
+    seed : int, default 0
+        Seed of the random weights `R`.
+
+    Returns
+    -------
+    ModuleCheckResult
+        With ``ok``, ``max_abs_error``, ``max_rel_error``, ``failed``, the per-tensor
+        :class:`GradCheckResult` (``result["weight"]``), a readable report and
+        ``raise_if_failed()``.
+
+    Examples
+    --------
+    >>> from nncourse.nn import Linear
+    >>> layer = Linear(3, 2, rng=np.random.default_rng(0))
+    >>> result = check_module(layer, np.ones((4, 3)))
+    >>> result.ok, list(result.results)
+    (True, ['input', 'weight', 'bias'])
+    """
+    # imported here, not at the top: nn builds on activations and losses, gradcheck on neither
+    from .nn import Module
+
+    if not isinstance(module, Module):
+        raise TypeError(
+            f"module must be an nncourse.nn.Module (with forward and backward); "
+            f"got {type(module).__name__}."
+        )
+    x = np.array(as_float_array(x, "x"), dtype=np.float64)
+    for value, name in ((rtol, "rtol"), (atol, "atol")):
+        check_positive(value, name, strict=False)
+    check_positive(eps, "eps")
+    modules = list(module.modules())
+    modes = [m.training for m in modules]
+    generators = [
+        v for m in modules for v in vars(m).values() if isinstance(v, np.random.Generator)
+    ]
+    rng_states = [g.bit_generator.state for g in generators]
+    named = list(module.named_parameters())
+    saved = [(p.data, p.grad) for _, p in named]
+    extra = () if target is None else (target,)
+
+    def output(z: np.ndarray) -> np.ndarray:
+        for generator, state in zip(generators, rng_states, strict=True):
+            generator.bit_generator.state = state  # the same random draws on every pass
+        return np.asarray(module(z, *extra), dtype=np.float64)
+
+    try:
+        module.train(training)
+        for _, p in named:
+            p.data = p.data.astype(np.float64)
+            p.grad = np.zeros_like(p.data)
+        weights = np.random.default_rng(seed).standard_normal(output(x.copy()).shape)
+        grad_input = _input_gradient(module, weights, x.shape)
+        first = [_parameter_gradient(name, p) for name, p in named]
+        output(x.copy())
+        module.backward(weights)
+        not_accumulating = tuple(
+            name
+            for (name, p), grad in zip(named, first, strict=True)
+            if not np.allclose(p.grad, 2 * grad, rtol=rtol, atol=atol)
+        )
+
+        def loss(z: np.ndarray) -> float:
+            return float(np.sum(output(z) * weights))
+
+        results = {
+            "input": GradCheckResult(
+                grad_input,
+                numerical_gradient(loss, x, eps),
+                rtol,
+                atol,
+                name="gradient w.r.t. the input (backward's return)",
+            )
+        }
+        for (name, p), grad in zip(named, first, strict=True):
+            numeric = numerical_gradient(lambda w, p=p: _loss_at(p, w, loss, x), p.data, eps)
+            results[name] = GradCheckResult(grad, numeric, rtol, atol, name=f"{name}.grad")
+    finally:
+        for (_, p), (data, grad) in zip(named, saved, strict=True):
+            p.data, p.grad = data, grad
+        for m, mode in zip(modules, modes, strict=True):
+            m.training = mode
+        for generator, state in zip(generators, rng_states, strict=True):
+            generator.bit_generator.state = state
+    label = repr(module) if "\n" not in repr(module) else type(module).__name__
+    return ModuleCheckResult(label, results, not_accumulating)
+
+
+def _input_gradient(module: Module, weights: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Run ``module.backward(weights)`` and check that it returned an input-shaped gradient."""
+    grad_input = module.backward(weights)
+    name = type(module).__name__
+    if grad_input is None:
+        raise TypeError(
+            f"{name}.backward returned None; it must return dL/dx, an array of shape {shape} "
+            "(the shape of its input). Did you forget the return statement?"
+        )
+    grad_input = np.asarray(grad_input, dtype=np.float64)
+    if grad_input.shape != shape:
+        raise ValueError(
+            f"{name}.backward returned shape {grad_input.shape}, expected {shape}: dL/dx has one "
+            "entry per input entry."
+        )
+    return grad_input
+
+
+def _parameter_gradient(name: str, parameter: Parameter) -> np.ndarray:
+    """A copy of the parameter's ``.grad`` after one backward pass, checked for its shape."""
+    grad = np.asarray(parameter.grad, dtype=np.float64)
+    if grad.shape != parameter.data.shape:
+        raise ValueError(
+            f"{name}.grad has shape {grad.shape}, expected {parameter.data.shape} (the shape of "
+            f"{name}.data): accumulate the gradient into it with +=."
+        )
+    return grad.copy()
+
+
+def _loss_at(parameter: Parameter, values: np.ndarray, loss: Callable, x: np.ndarray) -> float:
+    """The checked loss with `parameter` set to `values` (then put back)."""
+    original = parameter.data
+    parameter.data = values
+    try:
+        return loss(x.copy())
+    finally:
+        parameter.data = original

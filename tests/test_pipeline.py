@@ -22,7 +22,9 @@ def test_book_renders_committed_outputs_and_fails_on_warnings():
     assert config["execute"]["execute_notebooks"] == "off"
     assert config["only_build_toc_files"] is True
     assert config["sphinx"]["recursive_update"] is True
-    assert {"amsmath", "dollarmath", "colon_fence"} <= set(config["parse"]["myst_enable_extensions"])
+    assert {"amsmath", "dollarmath", "colon_fence"} <= set(
+        config["parse"]["myst_enable_extensions"]
+    )
     assert "sphinx-mathjax-offline" in config["sphinx"]["extra_extensions"]
     makefile = (ROOT / "Makefile").read_text()
     assert "-W" in makefile and "--keep-going" in makefile
@@ -41,7 +43,9 @@ def test_every_code_cell_is_committed_with_its_outputs(notebook):
     unrun = [
         i
         for i, cell in enumerate(cells)
-        if cell["cell_type"] == "code" and "".join(cell["source"]).strip() and cell["execution_count"] is None
+        if cell["cell_type"] == "code"
+        and "".join(cell["source"]).strip()
+        and cell["execution_count"] is None
     ]
     assert not unrun, f"{notebook.name}: cells {unrun} were never executed; run `make outputs`"
 
@@ -62,9 +66,22 @@ def test_strict_nbval_fails_on_a_stale_output(tmp_path):
     printed["text"] = ["check passed: False (this output is stale on purpose)\n"]
     scratch.write_text(json.dumps(notebook))
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "--nbval",
-         "--nbval-current-env", str(scratch)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "--nbval",
+            "--nbval-current-env",
+            str(scratch),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert run.returncode == 1, run.stdout[-2000:]
     assert "stale on purpose" in run.stdout

@@ -1,0 +1,213 @@
+"""Benchmark: the digits MLP trained with nncourse, against the same network in plain NumPy.
+
+The network is ``Sequential(Linear(64, 128), ReLU(), Linear(128, 64), ReLU(), Linear(64, 10))``
+trained with cross-entropy and SGD with momentum (PyTorch's rule, b <- mu b + g,
+theta <- theta - lr b), batch size 32, on a stratified 60/20/20 split of the 8x8 digits.
+
+The floor is the same computation written inline with NumPy arrays: no objects, no validation.
+Both start from the same weights and see the same batches; their epochs are interleaved so that
+a busy machine slows both alike, and each time is the median over the epochs.
+
+The script prints the test accuracy (it must reach 95 % within 30 epochs), the seconds per epoch
+of both and their ratio (nncourse must be within 1.2x of the floor), and how the time per epoch
+grows with the hidden width (hidden layers of widths w and w/2 for w = 64, 256, 1024).
+It exits with status 1 if the accuracy or the ratio misses its target.
+
+Run ``python benchmarks/bench_mlp.py`` (about a minute) or with ``--quick``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+# One BLAS thread, set before NumPy loads: for matrices this small, threads cost more than they
+# save, and on a busy machine spinning threads make timings erratic. Override from the shell.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a source checkout
+
+from nncourse import data, nn, optim
+
+BATCH_SIZE = 32
+LR = 0.05
+MOMENTUM = 0.9
+TARGET_ACCURACY = 0.95
+MAX_RATIO = 1.2
+
+
+def build_model(hidden: tuple[int, int], seed: int) -> nn.Sequential:
+    rng = np.random.default_rng(seed)
+    return nn.Sequential(
+        nn.Linear(64, hidden[0], rng=rng),
+        nn.ReLU(),
+        nn.Linear(hidden[0], hidden[1], rng=rng),
+        nn.ReLU(),
+        nn.Linear(hidden[1], 10, rng=rng),
+    )
+
+
+class NncourseTrainer:
+    """The training loop a reader writes with nncourse."""
+
+    def __init__(self, hidden: tuple[int, int], seed: int):
+        self.model = build_model(hidden, seed)
+        self.criterion = nn.CrossEntropyLoss()
+        self.optimizer = optim.SGD(self.model.parameters(), lr=LR, momentum=MOMENTUM)
+        self.rng = np.random.default_rng(seed)
+
+    def epoch(self, X: np.ndarray, y: np.ndarray) -> None:
+        for X_batch, y_batch in data.minibatches(X, y, BATCH_SIZE, self.rng):
+            self.optimizer.zero_grad()
+            self.criterion(self.model(X_batch), y_batch)
+            self.model.backward(self.criterion.backward())
+            self.optimizer.step()
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.model(X)
+
+
+class NumpyTrainer:
+    """The floor: the same network, loss and momentum SGD as bare NumPy arithmetic."""
+
+    def __init__(self, model: nn.Sequential, seed: int):
+        self.weights = [model[i].weight.data.copy() for i in (0, 2, 4)]
+        self.biases = [model[i].bias.data.copy() for i in (0, 2, 4)]
+        self.buffers = [np.zeros_like(p) for p in self.weights + self.biases]
+        self.rng = np.random.default_rng(seed)
+
+    def epoch(self, X: np.ndarray, y: np.ndarray) -> None:
+        (W1, W2, W3), (b1, b2, b3) = self.weights, self.biases
+        order = self.rng.permutation(len(y))
+        for start in range(0, len(y), BATCH_SIZE):
+            index = order[start : start + BATCH_SIZE]
+            x, target = X[index], y[index]
+            n = len(index)
+            h1 = x @ W1.T + b1
+            a1 = np.maximum(h1, 0)
+            h2 = a1 @ W2.T + b2
+            a2 = np.maximum(h2, 0)
+            z = a2 @ W3.T + b3
+            z = z - z.max(axis=1, keepdims=True)
+            e = np.exp(z)
+            total = e.sum(axis=1, keepdims=True)
+            _loss = np.mean(np.log(total[:, 0]) - z[np.arange(n), target])
+            grad = e / total
+            grad[np.arange(n), target] -= 1
+            grad /= n
+            grad_a2 = grad @ W3
+            grad_h2 = grad_a2 * (h2 > 0)
+            grad_a1 = grad_h2 @ W2
+            grad_h1 = grad_a1 * (h1 > 0)
+            grads = [
+                grad_h1.T @ x, grad_h2.T @ a1, grad.T @ a2,
+                grad_h1.sum(axis=0), grad_h2.sum(axis=0), grad.sum(axis=0),
+            ]  # fmt: skip
+            for param, buffer, g in zip(
+                self.weights + self.biases, self.buffers, grads, strict=True
+            ):
+                buffer *= MOMENTUM
+                buffer += g
+                param -= LR * buffer
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        (W1, W2, W3), (b1, b2, b3) = self.weights, self.biases
+        a1 = np.maximum(X @ W1.T + b1, 0)
+        a2 = np.maximum(a1 @ W2.T + b2, 0)
+        return a2 @ W3.T + b3
+
+
+def timed_epochs(trainers: dict, X: np.ndarray, y: np.ndarray, n_epochs: int) -> dict:
+    """Run the trainers' epochs in turn; return the median CPU and wall seconds of each.
+
+    CPU time (``time.process_time``) counts only this process, so other programs on a shared
+    machine barely move it; with one BLAS thread it equals wall time on an idle machine.
+    """
+    cpu = {name: [] for name in trainers}
+    wall = {name: [] for name in trainers}
+    for _ in range(n_epochs):
+        for name, trainer in trainers.items():
+            start_cpu, start_wall = time.process_time(), time.perf_counter()
+            trainer.epoch(X, y)
+            cpu[name].append(time.process_time() - start_cpu)
+            wall[name].append(time.perf_counter() - start_wall)
+    return {name: (float(np.median(cpu[name])), float(np.median(wall[name]))) for name in trainers}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer epochs for the width scan")
+    parser.add_argument("--epochs", type=int, default=30, help="training epochs (at most 30)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    if not 5 <= args.epochs <= 30:
+        parser.error("--epochs must be between 5 and 30")
+
+    X, y = data.load_digits()
+    (X_train, y_train), _, (X_test, y_test) = data.train_val_test_split(
+        X, y, (0.6, 0.2, 0.2), rng=args.seed
+    )
+    print(
+        f"digits: {len(y_train)} training and {len(y_test)} test samples; "
+        f"MLP 64-128-64-10, SGD lr={LR} momentum={MOMENTUM}, batch size {BATCH_SIZE}"
+    )
+
+    ours = NncourseTrainer((128, 64), args.seed)
+    floor = NumpyTrainer(ours.model, args.seed)
+    seconds = timed_epochs({"nncourse": ours, "numpy": floor}, X_train, y_train, args.epochs)
+    accuracy = data.accuracy(ours.predict(X_test), y_test)
+    floor_accuracy = data.accuracy(floor.predict(X_test), y_test)
+    same = np.abs(ours.predict(X_test) - floor.predict(X_test)).max()
+    (ours_cpu, ours_wall), (floor_cpu, floor_wall) = seconds["nncourse"], seconds["numpy"]
+    ratio = ours_cpu / floor_cpu
+    print(
+        f"test accuracy after {args.epochs} epochs: nncourse {accuracy:.4f}, "
+        f"numpy {floor_accuracy:.4f}"
+    )
+    print(f"largest difference between the two models' test logits: {same:.2e}")
+    print(
+        f"CPU seconds per epoch (median of {args.epochs}): nncourse {ours_cpu:.5f}, "
+        f"numpy {floor_cpu:.5f}, ratio {ratio:.3f} (target <= {MAX_RATIO})"
+    )
+    print(
+        f"wall seconds per epoch (median of {args.epochs}): nncourse {ours_wall:.5f}, "
+        f"numpy {floor_wall:.5f}, ratio {ours_wall / floor_wall:.3f}"
+    )
+
+    n_epochs = 5 if args.quick else 9
+    print(f"\nCPU time per epoch against hidden width (layers w and w/2; median of {n_epochs})")
+    print(f"{'w':>6} {'nncourse s':>12} {'numpy s':>10} {'ratio':>7} {'growth':>8}")
+    first = None
+    for width in (64, 256, 1024):
+        hidden = (width, width // 2)
+        model = NncourseTrainer(hidden, args.seed)
+        scan = timed_epochs(
+            {"nncourse": model, "numpy": NumpyTrainer(model.model, args.seed)},
+            X_train,
+            y_train,
+            n_epochs,
+        )
+        ours_s, numpy_s = scan["nncourse"][0], scan["numpy"][0]
+        first = first or ours_s
+        ratios = f"{ours_s / numpy_s:>7.3f} {ours_s / first:>7.2f}x"
+        print(f"{width:>6} {ours_s:>12.5f} {numpy_s:>10.5f} {ratios}")
+
+    failures = []
+    if accuracy < TARGET_ACCURACY:
+        failures.append(f"test accuracy {accuracy:.4f} < {TARGET_ACCURACY}")
+    if ratio > MAX_RATIO:
+        failures.append(f"nncourse is {ratio:.3f}x the NumPy floor (> {MAX_RATIO}x)")
+    for failure in failures:
+        print(f"FAILED: {failure}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
