@@ -39,7 +39,7 @@ OKABE_ITO = {
     "reddish purple": "#CC79A7",
 }
 
-#: Line colours in order of use: the strongest contrasts on white first, yellow and black last.
+#: Line colours in the order of use, the strongest contrasts on white first and yellow last.
 PALETTE = tuple(
     OKABE_ITO[name]
     for name in (

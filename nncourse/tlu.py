@@ -184,7 +184,7 @@ class TLUNetwork:
 
     Parameters
     ----------
-    layers : sequence of sequences of TLU
+    layers : sequence of sequence of TLU
         ``layers[0]`` reads the network's inputs; every unit of ``layers[k]`` reads the outputs of
         ``layers[k - 1]`` in order, so it has ``len(layers[k - 1])`` weights. A bare :class:`TLU`
         counts as a layer of one unit.
