@@ -7,11 +7,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' -not -path '*/_build/*')
 
-.PHONY: help book test lint format outputs lab dist clean distclean
+.PHONY: help book test lint format outputs lab dist clean distclean \
+	test-browser book-student linkcheck-report
 
 help:
 	@echo "make book     build the HTML book into _build/html (warnings are errors)"
 	@echo "make test     package tests, doctests and every notebook's outputs (nbval, strict)"
+	@echo "make test-browser  the built book in headless Chromium, every page (needs chromium)"
+	@echo "make book-student  the student edition, without solutions, into _build/student/html"
+	@echo "make linkcheck-report  list the book's external links in _build/linkcheck/ (offline)"
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make outputs  re-execute every notebook in place after changing the package"
 	@echo "make lab      JupyterLab in the project's environment"
@@ -25,6 +29,16 @@ $(STAMP): requirements.txt pyproject.toml
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
+
+# Debian's chromium (apt-get install chromium), driven by Playwright; screenshots go to _build/screenshots
+test-browser: book
+	$(BIN)/python -m pytest tests/browser
+
+book-student: $(STAMP)
+	$(BIN)/python scripts/build_student_edition.py _build/student
+
+linkcheck-report: book
+	$(BIN)/python scripts/linkcheck_report.py _build/html _build/linkcheck/external-links.md
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist loadscope \

@@ -7,8 +7,11 @@
 - The 404 page (sphinx-notfound-page) needs absolute links, because a web host serves it at any
   missing address. Its URL prefix is derived from `html_baseurl`, so that `html.baseurl` in
   `_config.yml` stays the one place that says where the book is published.
+- An empty `.nojekyll` file in the output tells GitHub Pages to serve folders whose names start
+  with an underscore (`_static/`, `_sources/`) as they are.
 """
 
+from pathlib import Path
 from urllib.parse import urlparse
 
 from sphinx.application import Sphinx
@@ -35,8 +38,14 @@ def set_notfound_prefix(app: Sphinx, config: Config) -> None:
     config.notfound_urls_prefix = path if path.endswith("/") else path + "/"
 
 
+def write_nojekyll(app: Sphinx, exception: Exception | None) -> None:
+    if exception is None and app.builder.format == "html":
+        (Path(app.outdir) / ".nojekyll").touch()
+
+
 def setup(app: Sphinx) -> dict:
     app.setup_extension("notfound.extension")
     app.connect("config-inited", set_notfound_prefix)
     app.connect("html-page-context", drop_duplicate_scripts)
+    app.connect("build-finished", write_nojekyll)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

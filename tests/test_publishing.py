@@ -1,0 +1,88 @@
+"""The book publishes as a self-contained static site: one base URL, a 404 page, links listed."""
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import yaml
+from sphinx.builders.html._assets import _JavaScript
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(path.stem, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+book_extension = load(ROOT / "book" / "_ext" / "nncourse_sphinx.py")
+linkcheck = load(ROOT / "scripts" / "linkcheck_report.py")
+
+
+def test_one_variable_says_where_the_book_is_published():
+    text = (ROOT / "_config.yml").read_text()
+    config = yaml.safe_load(text)
+    assert config["html"]["baseurl"].startswith("https://")
+    assert "notfound.extension" in config["sphinx"]["extra_extensions"]
+    assert "notfound_urls_prefix" not in text, "the 404 page's prefix comes from html.baseurl"
+    assert "html_baseurl" not in text, "set html.baseurl, the one place"
+
+
+def test_404_page_prefix_follows_the_base_url():
+    for baseurl, prefix in [
+        ("https://nncourse.example.org/", "/"),
+        ("https://example.github.io/nncourse", "/nncourse/"),
+        ("https://example.org/courses/nn/", "/courses/nn/"),
+        ("", "/"),
+    ]:
+        config = SimpleNamespace(html_baseurl=baseurl, notfound_urls_prefix=None)
+        book_extension.set_notfound_prefix(None, config)
+        assert config.notfound_urls_prefix == prefix, baseurl
+
+
+def test_inline_scripts_written_twice_by_sphinx_are_kept_once():
+    thebe = "const THEBE_JS_URL = 'x'"
+    scripts = [
+        _JavaScript("_static/doctools.js", priority=200),
+        _JavaScript(None, body=thebe, priority=500),
+        _JavaScript("", body=thebe, priority=500),  # Sphinx 7.4 re-adds it with "" for None
+        _JavaScript("_static/sphinx-thebe.js", priority=500),
+    ]
+    context = {"script_files": scripts}
+    book_extension.drop_duplicate_scripts(None, "page", "page.html", context, None)
+    assert [script.attributes.get("body") for script in context["script_files"]] == [
+        None,
+        thebe,
+        None,
+    ]
+
+
+def test_external_links_are_listed_without_fetching(tmp_path):
+    (tmp_path / "book").mkdir()
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "index.html").write_text(
+        '<a href="https://arxiv.org/abs/1412.6980">Adam</a> <a href="book/a.html">a</a>'
+        '<a href="https://book.example.org/book/a.html">own site</a> <a href="mailto:x@y.z">m</a>'
+    )
+    (tmp_path / "book" / "a.html").write_text(
+        '<a href="https://arxiv.org/abs/1412.6980">Adam</a><a href="http://example.com/x">x</a>'
+    )
+    (tmp_path / "_static" / "theme.html").write_text('<a href="https://theme.example/">t</a>')
+    links = linkcheck.external_links(tmp_path, own_site="https://book.example.org/")
+    assert links == {
+        "http://example.com/x": ["book/a.html"],
+        "https://arxiv.org/abs/1412.6980": ["book/a.html", "index.html"],
+    }
+    report = linkcheck.report(links, statuses=None)
+    assert "2 external addresses, listed without being fetched" in report
+    assert "| <https://arxiv.org/abs/1412.6980> | book/a.html, index.html |" in report
+
+
+def test_build_marks_the_site_for_github_pages(tmp_path):
+    app = SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=str(tmp_path))
+    book_extension.write_nojekyll(app, None)
+    assert (tmp_path / ".nojekyll").is_file()
