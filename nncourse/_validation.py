@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 REDUCTIONS = ("mean", "sum", "none")
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # native byte order
 
 
 def as_float_array(x: ArrayLike, name: str, *, allow_infinite: bool = False) -> np.ndarray:
@@ -22,6 +24,23 @@ def as_float_array(x: ArrayLike, name: str, *, allow_infinite: bool = False) -> 
     ValueError
         If `x` contains NaN, or infinity where it is not allowed.
     """
+    if type(x) is np.ndarray and x.dtype in _FLOAT_DTYPES:
+        array = x  # the common case inside a training loop: no conversion to decide on
+    else:
+        array = _convert_to_float(x, name)
+    if allow_infinite:
+        if np.isnan(array).any():
+            raise ValueError(f"{name} must not contain NaN.")
+    elif not np.isfinite(array).all():
+        # one pass for the common case; only a failing array is scanned again for the message
+        if np.isnan(array).any():
+            raise ValueError(f"{name} must not contain NaN.")
+        raise ValueError(f"{name} must contain only finite numbers; it contains infinity.")
+    return array
+
+
+def _convert_to_float(x: ArrayLike, name: str) -> np.ndarray:
+    """`x` as a float32 or float64 array (see :func:`as_float_array`), its values unchecked."""
     try:
         array = np.asarray(x)
     except (ValueError, TypeError) as exc:  # ragged nested lists
@@ -33,12 +52,8 @@ def as_float_array(x: ArrayLike, name: str, *, allow_infinite: bool = False) -> 
             f"{name} must be a real numeric array; got dtype {array.dtype}. "
             f"Convert it first, e.g. np.asarray({name}, dtype=float)."
         )
-    elif array.dtype not in (np.float32, np.float64):
+    elif array.dtype not in _FLOAT_DTYPES:
         array = array.astype(np.float64)  # float16 or longdouble: compute in float64
-    if np.isnan(array).any():
-        raise ValueError(f"{name} must not contain NaN.")
-    if not allow_infinite and np.isinf(array).any():
-        raise ValueError(f"{name} must contain only finite numbers; it contains infinity.")
     return array
 
 
@@ -71,12 +86,18 @@ def check_in_unit_interval(x: np.ndarray, name: str) -> np.ndarray:
 
 def check_positive(value: float, name: str, *, strict: bool = True) -> float:
     """Raise unless the scalar `value` is > 0 (or >= 0 with ``strict=False``)."""
-    if not np.isscalar(value) or not np.isfinite(value):
+    # a Python float (the usual case) is checked without a round trip through NumPy
+    finite = math.isfinite(value) if type(value) is float else _is_finite_scalar(value)
+    if not finite:
         raise ValueError(f"{name} must be a finite number; got {value!r}.")
     if value < 0 or (strict and value == 0):
         bound = "> 0" if strict else ">= 0"
         raise ValueError(f"{name} must be {bound}; got {value!r}.")
     return float(value)
+
+
+def _is_finite_scalar(value: object) -> bool:
+    return bool(np.isscalar(value) and np.isfinite(value))
 
 
 def check_class_indices(
@@ -103,4 +124,5 @@ def reduce(values: np.ndarray, reduction: str) -> float | np.ndarray:
     """Apply a PyTorch-style reduction: "mean" and "sum" give a float, "none" the array."""
     if reduction == "none":
         return values
-    return float(values.sum() if reduction == "sum" else values.mean())
+    total = values.sum()
+    return float(total if reduction == "sum" else total / values.size)  # the mean, bit for bit

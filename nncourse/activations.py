@@ -73,7 +73,7 @@ _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _GAUSS_CLIP = 60.0
 _TANH_GELU_CLIP = 1e4
 # exp(-1e4) is 0 in every float dtype: exponents below it may be clipped there, which keeps
-# 2|x| or z - max(z) from overflowing for inputs near the largest float.
+# 2|x| from overflowing for inputs near the largest float.
 _EXP_FLOOR = 1e4
 
 
@@ -345,8 +345,14 @@ def relu(x: ArrayLike) -> np.ndarray:
     >>> relu([-2.0, 0.0, 3.0])
     array([0., 0., 3.])
     """
-    x = as_float_array(x, "x")
-    return np.where(x > 0, x, 0.0).astype(x.dtype, copy=False)
+    return _relu(as_float_array(x, "x"))
+
+
+def _relu(x: np.ndarray) -> np.ndarray:
+    """:func:`relu` of a float array, unchecked: the kernel the ReLU layer shares."""
+    # np.maximum returns its second argument on a tie, so relu(-0.0) is +0.0; it keeps the dtype,
+    # propagates NaN, and np.asarray keeps a 0-d input a 0-d array rather than a NumPy scalar
+    return np.asarray(np.maximum(x, 0.0))
 
 
 def relu_grad(x: ArrayLike) -> np.ndarray:
@@ -369,7 +375,11 @@ def relu_grad(x: ArrayLike) -> np.ndarray:
     >>> relu_grad([-2.0, 0.0, 3.0])
     array([0., 0., 1.])
     """
-    x = as_float_array(x, "x")
+    return _relu_grad(as_float_array(x, "x"))
+
+
+def _relu_grad(x: np.ndarray) -> np.ndarray:
+    """:func:`relu_grad` of a float array, unchecked: the kernel the ReLU layer shares."""
     return (x > 0).astype(x.dtype)
 
 
@@ -862,22 +872,23 @@ def _check_logits(z: ArrayLike, axis: int) -> np.ndarray:
 def _softmax_parts(z: np.ndarray, axis: int) -> tuple[np.ndarray, ...]:
     r"""Pieces shared by the softmax family, each exact to a few ulp.
 
-    Returns ``(top, e, rest, top_index)``: the maximum :math:`m` along `axis` (kept as a
-    length-1 axis), :math:`e = \exp(z - m)` (never overflows, and
-    :math:`e = 1` at the maximum), the sum of `e` over every entry but the (first) maximum, and
-    the index of that maximum. With ``S = 1 + rest``, :math:`\\log S` is ``log1p(rest)``: exact
-    even when the maximum dominates and ``log(S)`` would round to 0.
+    Returns ``(top, e, rest)``: the maximum :math:`m` along `axis` (kept as a length-1 axis),
+    :math:`e = \exp(z - m)` (never overflows, and :math:`e = 1` at the maximum), and the sum of
+    `e` over every entry but one maximum. With ``S = 1 + rest``, :math:`\log S` is
+    ``log1p(rest)``: exact even when the maximum dominates and ``log(S)`` would round to 0.
     """
-    top_index = np.argmax(z, axis=axis, keepdims=True)
-    top = np.take_along_axis(z, top_index, axis=axis)
-    # z - m is exact whenever z + c is, so softmax(z + c) == softmax(z) bit for bit. It is only
-    # evaluated where it is above -1e4 (halves cannot overflow); below, exp gives 0 anyway.
-    in_range = 0.5 * z - 0.5 * top >= -0.5 * _EXP_FLOOR
-    shifted = np.subtract(z, top, out=np.full_like(z, -_EXP_FLOOR), where=in_range)
-    e = np.exp(shifted)
-    others = e.copy()
-    np.put_along_axis(others, top_index, 0.0, axis=axis)
-    return top, e, others.sum(axis=axis, keepdims=True), top_index
+    top = np.maximum.reduce(z, axis=axis, keepdims=True)
+    # z - m is exact whenever z + c is, so softmax(z + c) == softmax(z) bit for bit. For logits
+    # more than the largest float apart it overflows to -inf, whose exp is the true value 0.
+    with np.errstate(over="ignore"):
+        e = np.exp(z - top)
+    is_top = z == top
+    rest = np.where(is_top, 0.0, e).sum(axis=axis, keepdims=True)
+    # one maximum per slice is the rule; a tie for it is rare, and each maximum but one adds 1
+    # (a slice holding NaN, only possible inside a layer, has none and stays NaN)
+    if np.count_nonzero(is_top) != top.size:
+        rest += np.maximum(is_top.sum(axis=axis, keepdims=True) - 1, 0)
+    return top, e, rest
 
 
 def _softmax_and_complement(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
@@ -886,9 +897,10 @@ def _softmax_and_complement(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.nd
     Only the largest :math:`p_k` can be close to 1; there :math:`1 - p_k` is computed as
     ``rest / (1 + rest)`` (the other probabilities summed) instead of ``1 - p_k``.
     """
-    _, e, rest, top_index = _softmax_parts(z, axis)
+    _, e, rest = _softmax_parts(z, axis)
     p = e / (1 + rest)
     complement = 1 - p
+    top_index = np.argmax(z, axis=axis, keepdims=True)
     np.put_along_axis(complement, top_index, rest / (1 + rest), axis=axis)
     return p, complement
 
@@ -927,7 +939,7 @@ def logsumexp(z: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarra
     array([0.693147, 1.693147])
     """
     z = _check_logits(z, axis)
-    top, _, rest, _ = _softmax_parts(z, axis)
+    top, _, rest = _softmax_parts(z, axis)
     out = top + np.log1p(rest)
     return out if keepdims else np.squeeze(out, axis=axis)
 
@@ -992,7 +1004,7 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
            [0.25, 0.75]])
     """
     z = _check_logits(z, axis)
-    _, e, rest, _ = _softmax_parts(z, axis)
+    _, e, rest = _softmax_parts(z, axis)
     return e / (1 + rest)
 
 
@@ -1027,7 +1039,7 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     array([    0., -1000., -2000.])
     """
     z = _check_logits(z, axis)
-    top, _, rest, _ = _softmax_parts(z, axis)
+    top, _, rest = _softmax_parts(z, axis)
     return (z - top) - np.log1p(rest)
 
 
@@ -1105,8 +1117,9 @@ def softmax_backward(z: ArrayLike, grad_output: ArrayLike, axis: int = -1) -> np
     """
     z = _check_logits(z, axis)
     grad_output = _check_grad_output(grad_output, z, "z")
-    _, e, rest, top_index = _softmax_parts(z, axis)
+    _, e, rest = _softmax_parts(z, axis)
     p = e / (1 + rest)
+    top_index = np.argmax(z, axis=axis, keepdims=True)
     shifted = grad_output - np.take_along_axis(grad_output, top_index, axis=axis)
     return p * (shifted - (shifted * p).sum(axis=axis, keepdims=True))
 

@@ -161,7 +161,7 @@ class GradCheckResult:
         order = np.argsort(excess, axis=None)[::-1][:k]
         return [
             (
-                np.unravel_index(i, self.analytic.shape),
+                tuple(int(j) for j in np.unravel_index(i, self.analytic.shape)),  # not np.int64
                 float(self.analytic.flat[i]),
                 float(self.numeric.flat[i]),
                 float(self.abs_error.flat[i]),

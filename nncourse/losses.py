@@ -34,7 +34,7 @@ from ._validation import (
     check_same_shape,
     reduce,
 )
-from .activations import log_softmax, sigmoid, softmax, softplus
+from .activations import _softmax_parts, sigmoid, softplus
 
 __all__ = [
     "binary_cross_entropy",
@@ -142,9 +142,14 @@ def _one_hot(target: np.ndarray, n_classes: int) -> np.ndarray:
     return np.arange(n_classes) == target[..., None]
 
 
+def _target_index(x: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Index of each sample's target class in ``(N, C)`` or ``(C,)`` scores."""
+    return (np.arange(x.shape[0]), target) if x.ndim == 2 else (target,)
+
+
 def _at_target(x: np.ndarray, target: np.ndarray) -> np.ndarray:
     """``x[n, target[n]]`` for every sample, shape ``target.shape``."""
-    return np.take_along_axis(x, target[..., None], axis=-1)[..., 0]
+    return x[_target_index(x, target)]
 
 
 # --- regression losses ----------------------------------------------------------------------
@@ -812,6 +817,60 @@ def _class_targets(
     return x, probabilities.astype(x.dtype, copy=False), False
 
 
+class _CrossEntropyTerms:
+    """Validated logits and target with the softmax pieces that the loss and its gradient share.
+
+    :func:`cross_entropy` and :func:`cross_entropy_grad` each build one;
+    :class:`nncourse.nn.CrossEntropyLoss` builds one in its forward pass and keeps it for the
+    backward pass, so the softmax is computed once per batch and the module's loss and gradient
+    are those of the two functions bit for bit.
+    """
+
+    def __init__(self, input: ArrayLike, target: ArrayLike, label_smoothing: float, reduction: str):
+        self.x, self.target, self.indices = _class_targets(
+            input, target, label_smoothing, reduction
+        )
+        self.label_smoothing, self.reduction = label_smoothing, reduction
+        # m = max z, e = exp(z - m), and S - 1 = the sum of e without one maximum's entry
+        top, self.e, rest = _softmax_parts(self.x, axis=-1)
+        self.top, self.rest = top[..., 0], rest[..., 0]
+        if self.indices:
+            self.at_target = _target_index(self.x, self.target)
+            self.logit_at_target = self.x[self.at_target]
+
+    def _log_probabilities(self) -> np.ndarray:
+        """log_softmax(z) = (z - m) - log S, as :func:`nncourse.activations.log_softmax`."""
+        return (self.x - self.top[..., None]) - np.log1p(self.rest[..., None])
+
+    def loss(self) -> float | np.ndarray:
+        smoothing = self.label_smoothing
+        if not self.indices:
+            smoothed = (1 - smoothing) * self.target + smoothing / self.x.shape[-1]
+            return _reduce(-(smoothed * self._log_probabilities()).sum(axis=-1), self.reduction)
+        # -log p_y = log S - (z_y - m): only the target's entry of log_softmax is needed
+        values = np.log1p(self.rest) - (self.logit_at_target - self.top)
+        if smoothing:
+            values = (1 - smoothing) * values - smoothing * self._log_probabilities().mean(axis=-1)
+        return _reduce(values, self.reduction)
+
+    def grad(self) -> np.ndarray:
+        total = 1 + self.rest  # S
+        grad = self.e / total[..., None]  # p
+        n_classes, smoothing = self.x.shape[-1], self.label_smoothing
+        if self.indices:
+            # p_y - 1 = ((e_y - 1) - (S - 1)) / S: two terms of one sign, so nothing cancels,
+            # not even when y is the maximum (e_y - 1 = 0) and p_y rounds to 1
+            e_at_target = self.e[self.at_target]
+            grad[self.at_target] = ((e_at_target - 1) - self.rest) / total
+            if smoothing:
+                uniform = smoothing * (_one_hot(self.target, n_classes) - 1 / n_classes)
+                grad = (grad + uniform).astype(self.x.dtype, copy=False)  # uniform is float64
+        else:
+            smoothed = (1 - smoothing) * self.target + smoothing / n_classes
+            grad = smoothed.sum(axis=-1, keepdims=True) * grad - smoothed
+        return _scale_grad(grad, self.reduction, _batch_size(self.x))
+
+
 def cross_entropy(
     input: ArrayLike, target: ArrayLike, label_smoothing: float = 0.0, reduction: str = "mean"
 ) -> float | np.ndarray:
@@ -851,15 +910,7 @@ def cross_entropy(
     >>> round(cross_entropy([10000.0, 0.0], 1), 6)
     10000.0
     """
-    x, target, indices = _class_targets(input, target, label_smoothing, reduction)
-    log_p = log_softmax(x, axis=-1)
-    if indices:
-        nll = -_at_target(log_p, target)
-        values = (1 - label_smoothing) * nll - label_smoothing * log_p.mean(axis=-1)
-    else:
-        smoothed = (1 - label_smoothing) * target + label_smoothing / x.shape[-1]
-        values = -(smoothed * log_p).sum(axis=-1)
-    return _reduce(values, reduction)
+    return _CrossEntropyTerms(input, target, label_smoothing, reduction).loss()
 
 
 def cross_entropy_grad(
@@ -871,8 +922,10 @@ def cross_entropy_grad(
         \frac{\partial \ell_n}{\partial x_{n,c}} = \Big(\sum_k t'_{n,k}\Big)\, p_{n,c} - t'_{n,c}
 
     which is :math:`p_n - t'_n` when the target sums to 1. For class indices the entry at the
-    target class, :math:`p_{y} - 1`, is computed as :math:`-\sum_{c \ne y} p_c`: the difference
-    would lose every digit when :math:`p_y` is close to 1.
+    target class, :math:`p_{y} - 1`, is computed as :math:`-\sum_{c \ne y} e^{x_c - m} / S`
+    (with :math:`m` the largest logit and :math:`S = \sum_c e^{x_c - m}`), written as
+    :math:`\big((e^{x_y - m} - 1) - (S - 1)\big) / S`, two terms of one sign: the difference
+    :math:`p_y - 1` would lose every digit when :math:`p_y` is close to 1.
 
     Parameters
     ----------
@@ -891,17 +944,7 @@ def cross_entropy_grad(
     >>> cross_entropy_grad(np.log([[1.0, 2.0, 3.0]]), [2])
     array([[ 0.16666667,  0.33333333, -0.5       ]])
     """
-    x, target, indices = _class_targets(input, target, label_smoothing, reduction)
-    p = softmax(x, axis=-1)
-    n_classes = x.shape[-1]
-    if indices:
-        is_target = _one_hot(target, n_classes)
-        rest = np.where(is_target, 0, p).sum(axis=-1, keepdims=True)  # 1 - p_y without cancelling
-        grad = np.where(is_target, -rest, p) + label_smoothing * (is_target - 1 / n_classes)
-    else:
-        smoothed = (1 - label_smoothing) * target + label_smoothing / n_classes
-        grad = smoothed.sum(axis=-1, keepdims=True) * p - smoothed
-    return _scale_grad(grad.astype(x.dtype, copy=False), reduction, _batch_size(x))
+    return _CrossEntropyTerms(input, target, label_smoothing, reduction).grad()
 
 
 def nll_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> float | np.ndarray:

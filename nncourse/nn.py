@@ -4,6 +4,9 @@ Every layer keeps what its backward pass needs during ``forward`` and, in ``back
 multiplies the upstream gradient by its local derivative, accumulating parameter gradients
 with ``+=`` as PyTorch does. The activation layers and the loss modules call the functions of
 :mod:`nncourse.activations` and :mod:`nncourse.losses`: a layer is a function with a memory.
+Two sit in every training loop and take a shortcut that changes no result: :class:`ReLU` calls
+the kernel of :func:`~nncourse.activations.relu` directly, and :class:`CrossEntropyLoss` keeps
+the softmax of its forward pass for its backward pass.
 
 Layers check the shape of what they are given (cheaply, because they sit inside the training
 loop) but not its values: a NaN in the input propagates to the output, as in PyTorch.
@@ -19,6 +22,8 @@ from numpy.typing import ArrayLike
 
 from ._validation import as_float_array, check_reduction
 from .activations import (
+    _relu,
+    _relu_grad,
     elu,
     elu_grad,
     leaky_relu,
@@ -27,8 +32,6 @@ from .activations import (
     log_softmax_backward,
     prelu,
     prelu_backward,
-    relu,
-    relu_grad,
     sigmoid,
     sigmoid_grad,
     softmax,
@@ -37,6 +40,7 @@ from .activations import (
     tanh_grad,
 )
 from .losses import (
+    _CrossEntropyTerms,
     binary_cross_entropy,
     binary_cross_entropy_grad,
     binary_cross_entropy_with_logits,
@@ -866,11 +870,11 @@ class ReLU(Module):
 
     def forward(self, x: ArrayLike) -> np.ndarray:
         self._x = _as_input(x)
-        return relu(self._x)
+        return _relu(self._x)  # relu's own kernel, without its scan of every value
 
     def backward(self, grad_output: ArrayLike) -> np.ndarray:
         x = _saved(self, self._x)
-        return _check_grad_output(grad_output, x.shape, self) * relu_grad(x)
+        return _check_grad_output(grad_output, x.shape, self) * _relu_grad(x)
 
 
 class LeakyReLU(Module):
@@ -1081,10 +1085,18 @@ class _Loss(Module):
         return {"reduction": self.reduction}
 
     def forward(self, input: ArrayLike, target: ArrayLike) -> float | np.ndarray:
-        loss = self.function(input, target, **self.options())
+        loss = self._loss(input, target)
         self._input, self._target = input, target
         self._loss_shape = loss.shape if isinstance(loss, np.ndarray) else ()
         return loss
+
+    def _loss(self, input: ArrayLike, target: ArrayLike) -> float | np.ndarray:
+        """The loss; a sub-class may also keep what its gradient reuses."""
+        return self.function(input, target, **self.options())
+
+    def _input_grad(self) -> np.ndarray:
+        """The gradient of the last loss with respect to its input (before grad_output)."""
+        return self.gradient(self._input, self._target, **self.options())
 
     def backward(self, grad_output: ArrayLike = 1.0) -> np.ndarray:
         r"""Return :math:`\partial L/\partial\,\text{input}`, scaled by `grad_output`.
@@ -1092,9 +1104,9 @@ class _Loss(Module):
         `grad_output` is a number for ``reduction="mean"`` or ``"sum"``, and for ``"none"``
         either a number or an array shaped like the loss (one weight per element loss).
         """
-        input = _saved(self, self._input)
-        grad = self.gradient(input, self._target, **self.options())
-        if np.ndim(grad_output) == 0:
+        _saved(self, self._input)
+        grad = self._input_grad()
+        if isinstance(grad_output, (int, float)) or np.ndim(grad_output) == 0:
             return grad if grad_output == 1.0 else grad * grad_output
         grad_output = np.asarray(grad_output)
         if grad_output.shape != self._loss_shape:
@@ -1234,6 +1246,8 @@ class CrossEntropyLoss(_Loss):
     (targets as class indices or as probabilities; optional `label_smoothing`); calls
     :func:`nncourse.losses.cross_entropy` and :func:`~nncourse.losses.cross_entropy_grad`,
     whose gradient is :math:`(\operatorname{softmax}(z_n) - \text{onehot}(y_n))/N` for the mean.
+    The softmax is computed once, in forward, and reused by backward; loss and gradient are
+    those of the two functions bit for bit.
 
     Examples
     --------
@@ -1250,9 +1264,18 @@ class CrossEntropyLoss(_Loss):
     def __init__(self, *, reduction: str = "mean", label_smoothing: float = 0.0):
         super().__init__(reduction)
         self.label_smoothing = label_smoothing
+        self._terms = None
 
     def options(self) -> dict:
         return {"reduction": self.reduction, "label_smoothing": self.label_smoothing}
+
+    def _loss(self, input: ArrayLike, target: ArrayLike) -> float | np.ndarray:
+        # the softmax of the forward pass serves backward too: the pieces both functions compute
+        self._terms = _CrossEntropyTerms(input, target, self.label_smoothing, self.reduction)
+        return self._terms.loss()
+
+    def _input_grad(self) -> np.ndarray:
+        return self._terms.grad()
 
 
 class NLLLoss(_Loss):

@@ -272,9 +272,10 @@ class SGD(Optimizer):
         loss = closure() if closure is not None else None
         for group in self.param_groups:
             lr, mu, tau = group["lr"], group["momentum"], group["dampening"]
-            weight_decay = group["weight_decay"]
+            weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+            maximize = group["maximize"]
             for p in group["params"]:
-                g = -p.grad if group["maximize"] else p.grad  # g_t
+                g = -p.grad if maximize else p.grad  # g_t
                 if weight_decay != 0:
                     g = g + weight_decay * p.data  # g_t <- g_t + lambda theta_{t-1}
                 if mu != 0:
@@ -284,9 +285,10 @@ class SGD(Optimizer):
                     else:
                         buffer = state["momentum_buffer"]
                         buffer *= mu
-                        buffer += (1 - tau) * g  # b_t = mu b_{t-1} + (1 - tau) g_t
+                        # b_t = mu b_{t-1} + (1 - tau) g_t; with tau = 0 the factor 1 is skipped
+                        buffer += (1 - tau) * g if tau != 0 else g
                     buffer = state["momentum_buffer"]
-                    g = g + mu * buffer if group["nesterov"] else buffer
+                    g = g + mu * buffer if nesterov else buffer
                 p.data -= lr * g  # theta_t = theta_{t-1} - lr g_t
         return loss
 

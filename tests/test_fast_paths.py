@@ -1,0 +1,186 @@
+"""The training loop's shortcuts change no result: fused modules equal their functions bit for bit.
+
+CrossEntropyLoss computes its softmax once in forward and reuses it in backward; ReLU calls the
+kernel of relu without scanning the values again; as_float_array checks finiteness in one pass;
+SGD skips the dampening factor when it is 1. Each test states what must stay exactly as before.
+"""
+
+import math
+import re
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from nncourse._validation import as_float_array, reduce
+from nncourse.activations import log_softmax, logsumexp, relu, relu_grad, softmax
+from nncourse.losses import cross_entropy, cross_entropy_grad
+from nncourse.nn import CrossEntropyLoss, Parameter, ReLU
+from nncourse.optim import SGD
+
+RAISE_ALL = {"over": "raise", "invalid": "raise", "divide": "raise"}
+
+
+@st.composite
+def logits_and_targets(draw):
+    """Logits (N, C) or (C,), integer or probability targets, smoothing, reduction and dtype."""
+    n_classes = draw(st.integers(1, 6))
+    shape = draw(st.sampled_from([(n_classes,), (draw(st.integers(1, 5)), n_classes)]))
+    dtype = draw(st.sampled_from([np.float64, np.float32]))
+    # rounding to integers makes ties for the maximum common
+    values = draw(arrays(np.float64, shape, elements=st.floats(-60, 60)))
+    logits = (np.round(values) if draw(st.booleans()) else values).astype(dtype)
+    if draw(st.booleans()):
+        target = draw(arrays(np.int64, shape[:-1], elements=st.integers(0, n_classes - 1)))
+    else:
+        target = draw(arrays(np.float64, shape, elements=st.floats(0, 1))).astype(dtype)
+    smoothing = draw(st.sampled_from([0.0, 0.1]))
+    reduction = draw(st.sampled_from(["mean", "sum", "none"]))
+    return logits, target, smoothing, reduction
+
+
+@given(logits_and_targets())
+def test_cross_entropy_module_equals_the_functions_bit_for_bit(case):
+    logits, target, smoothing, reduction = case
+    criterion = CrossEntropyLoss(reduction=reduction, label_smoothing=smoothing)
+    loss = criterion(logits, target)
+    grad = criterion.backward()
+    expected = cross_entropy(logits, target, label_smoothing=smoothing, reduction=reduction)
+    expected_grad = cross_entropy_grad(
+        logits, target, label_smoothing=smoothing, reduction=reduction
+    )
+    assert np.array_equal(loss, expected) and type(loss) is type(expected)
+    assert np.array_equal(grad, expected_grad) and grad.dtype == expected_grad.dtype
+    np.testing.assert_array_equal(criterion.backward(2.0), 2.0 * expected_grad)
+
+
+def test_cross_entropy_module_keeps_the_softmax_of_its_last_forward():
+    criterion = CrossEntropyLoss()
+    criterion(np.array([[0.0, 0.0]]), np.array([0]))
+    criterion(np.array([[0.0, np.log(3.0)]]), np.array([1]))  # p = (1/4, 3/4)
+    np.testing.assert_allclose(criterion.backward(), [[0.25, -0.25]], rtol=1e-15)
+
+
+def test_cross_entropy_gradient_at_a_tied_maximum():
+    # p = (1, 1, e^-69) / S with S = 2 + e^-69; at the second maximum p_1 - 1 = -(1 + e^-69) / S
+    tiny = math.exp(-69)
+    total = 2 + tiny
+    grad = cross_entropy_grad([0.0, 0.0, -69.0], 1, reduction="sum")
+    np.testing.assert_allclose(grad, [1 / total, -(1 + tiny) / total, tiny / total], rtol=1e-15)
+    assert cross_entropy([0.0, 0.0, -69.0], 1) == pytest.approx(math.log(2 + tiny), rel=1e-15)
+
+
+def test_cross_entropy_gradient_at_a_later_dominant_class():
+    # the target is the maximum but not the first entry: p_y - 1 = -2 e^-69 / (1 + 2 e^-69)
+    tiny = math.exp(-69)
+    grad = cross_entropy_grad([-69.0, 0.0, -69.0], 1, reduction="sum")
+    total = 1 + 2 * tiny
+    np.testing.assert_allclose(grad, [tiny / total, -2 * tiny / total, tiny / total], rtol=1e-15)
+    grad32 = cross_entropy_grad(np.float32([-30.0, 0.0, -30.0]), 1, reduction="sum")
+    assert grad32.dtype == np.float32
+    np.testing.assert_allclose(grad32[1], -2 * math.exp(-30), rtol=1e-6)
+    # a sure prediction: p_y - 1 is +0.0, as softmax - one_hot gives it, not -0.0
+    sure = cross_entropy_grad([0.0, -1000.0], 0, reduction="sum")
+    assert sure[0] == 0.0 and math.copysign(1.0, sure[0]) == 1.0
+
+
+def test_softmax_family_with_ties_for_the_maximum():
+    with mpmath.workdps(50):
+        expected = float(-mpmath.log(2 + mpmath.exp(-50)))
+    np.testing.assert_allclose(log_softmax([0.0, 0.0, -50.0])[0], expected, rtol=1e-15)
+    np.testing.assert_allclose(logsumexp([5.0, 5.0, 5.0]), 5 + math.log(3), rtol=1e-15)
+    np.testing.assert_allclose(log_softmax(np.zeros((2, 4))), -math.log(4), rtol=1e-15)
+    halves = softmax(np.float32([1.0, 1.0]))
+    assert halves.dtype == np.float32
+    np.testing.assert_array_equal(halves, [0.5, 0.5])
+
+
+def test_softmax_family_with_logits_further_apart_than_the_largest_float():
+    logits = [1.7e308, -1.7e308]  # z - max(z) overflows to -inf: its exponential is 0
+    with np.errstate(**RAISE_ALL):
+        np.testing.assert_array_equal(softmax(logits), [1.0, 0.0])
+        assert float(logsumexp(logits)) == 1.7e308
+        assert cross_entropy([logits], [0]) == 0.0
+        np.testing.assert_array_equal(cross_entropy_grad([logits], [0]), [[0.0, 0.0]])
+
+
+def test_relu_keeps_zero_positive_dtype_and_shape():
+    out = relu(np.array([-0.0, -2.0, 3.0]))
+    assert math.copysign(1.0, out[0]) == 1.0  # max(0, -0.0) is +0.0
+    np.testing.assert_array_equal(out, [0.0, 0.0, 3.0])
+    assert relu(np.float32([1.0, -1.0])).dtype == np.float32
+    scalar = relu(-1.0)
+    assert isinstance(scalar, np.ndarray) and scalar.shape == () and scalar == 0.0
+    assert relu_grad(-0.0) == 0.0
+
+
+@given(arrays(np.float64, (3, 4), elements=st.floats(-5, 5)))
+def test_relu_layer_equals_the_functions(x):
+    layer = ReLU()
+    np.testing.assert_array_equal(layer(x), relu(x))
+    upstream = np.arange(12.0).reshape(3, 4)
+    np.testing.assert_array_equal(layer.backward(upstream), upstream * relu_grad(x))
+
+
+def test_relu_layer_lets_nan_through_as_layers_do():
+    out = ReLU()(np.array([np.nan, -1.0]))
+    assert np.isnan(out[0]) and out[1] == 0.0
+
+
+def test_as_float_array_checks_values_in_one_pass_with_the_same_messages():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        huge = as_float_array(np.array([1e308, 1e308]), "x")  # finite, though its sum is not
+    np.testing.assert_array_equal(huge, [1e308, 1e308])
+    with pytest.raises(ValueError, match=re.escape("x must not contain NaN.")):
+        as_float_array(np.array([np.inf, np.nan]), "x")  # NaN is named first, as before
+    with pytest.raises(ValueError, match="x must contain only finite numbers; it contains inf"):
+        as_float_array(np.array([1.0, -np.inf]), "x")
+    np.testing.assert_array_equal(
+        as_float_array(np.array([-np.inf]), "x", allow_infinite=True), [-np.inf]
+    )
+    big_endian = as_float_array(np.array([1.5], dtype=">f8"), "x")
+    assert big_endian.dtype == np.float64 and big_endian.dtype.isnative
+    assert as_float_array(np.float16([1.0]), "x").dtype == np.float64
+
+
+@given(arrays(st.sampled_from([np.float32, np.float64]), st.integers(1, 50)))
+def test_reduce_mean_is_numpy_mean_bit_for_bit(values):
+    values = np.nan_to_num(values, nan=0.0, posinf=1.0, neginf=-1.0)
+    with np.errstate(over="ignore"):
+        expected = float(values.mean())
+        actual = reduce(values, "mean")
+    assert actual == expected
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"momentum": 0.9},
+        {"momentum": 0.9, "weight_decay": 0.01},
+        {"momentum": 0.9, "nesterov": True},
+        {"momentum": 0.5, "dampening": 0.3},
+    ],
+)
+def test_sgd_is_pytorch_sgd_bit_for_bit(options):
+    rng = np.random.default_rng(0)
+    start, gradients = rng.normal(size=4), rng.normal(size=(20, 4))
+    lr, mu = 0.1, options["momentum"]
+    tau, weight_decay = options.get("dampening", 0.0), options.get("weight_decay", 0.0)
+    theta, buffer = start.copy(), None
+    for g in gradients:  # torch.optim.SGD's documented algorithm, one line per line
+        if weight_decay != 0:
+            g = g + weight_decay * theta
+        buffer = g.copy() if buffer is None else mu * buffer + (1 - tau) * g
+        g = g + mu * buffer if options.get("nesterov") else buffer
+        theta = theta - lr * g
+    w = Parameter(start)
+    optimizer = SGD([w], lr=lr, **options)
+    for g in gradients:
+        w.grad[...] = g
+        optimizer.step()
+    np.testing.assert_array_equal(w.data, theta)
