@@ -23,6 +23,7 @@ Conventions:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -140,7 +141,7 @@ def identity_grad(x: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray
-        Ones, same shape as `x`.
+        Ones with the shape of `x`: the identity passes upstream gradients through unchanged.
 
     Examples
     --------
@@ -168,7 +169,7 @@ def step(x: ArrayLike, at_zero: float = 1.0) -> np.ndarray:
     Returns
     -------
     ndarray
-        Same shape as `x`.
+        0, `at_zero` or 1 at each entry, with the shape and dtype of `x`.
 
     Examples
     --------
@@ -201,7 +202,7 @@ def step_grad(x: ArrayLike, at_zero: float = 1.0) -> np.ndarray:
     Returns
     -------
     ndarray
-        Zeros, same shape as `x`.
+        Zeros with the shape of `x`: no gradient reaches the weights through a step.
 
     Examples
     --------
@@ -338,7 +339,7 @@ def relu(x: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray
-        Same shape as `x`.
+        `x` with its negative entries replaced by 0, same shape.
 
     Examples
     --------
@@ -372,7 +373,7 @@ def relu_grad(x: ArrayLike) -> np.ndarray:
 
     Examples
     --------
-    >>> relu_grad([-2.0, 0.0, 3.0])
+    >>> relu_grad([-2.0, 0.0, 3.0])  # 0 at the kink, as PyTorch's autograd
     array([0., 0., 1.])
     """
     return _relu_grad(as_float_array(x, "x"))
@@ -393,12 +394,12 @@ def leaky_relu(x: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
     x : array_like
         Pre-activations, any shape.
     negative_slope : float, default 0.01
-        Slope for :math:`x < 0`.
+        Slope for :math:`x < 0` (PyTorch's default; 0 gives :func:`relu`).
 
     Returns
     -------
     ndarray
-        Same shape as `x`.
+        `x` where it is positive, ``negative_slope * x`` elsewhere; same shape.
 
     Examples
     --------
@@ -423,7 +424,7 @@ def leaky_relu_grad(x: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
     x : array_like
         Pre-activations, any shape.
     negative_slope : float, default 0.01
-        Slope for :math:`x < 0`.
+        As in :func:`leaky_relu`; it is also the derivative at 0.
 
     Returns
     -------
@@ -494,6 +495,12 @@ def elu_grad(x: ArrayLike, alpha: float = 1.0) -> np.ndarray:
     --------
     >>> elu_grad([-1000.0, 0.0, 2.0], alpha=0.5)
     array([0. , 0.5, 1. ])
+
+    For :math:`x \le 0` the derivative is the function plus :math:`\alpha`:
+
+    >>> x = np.array([-2.0, -0.5])
+    >>> np.allclose(elu_grad(x), elu(x) + 1.0)
+    True
     """
     x = as_float_array(x, "x")
     alpha = _check_number(alpha, "alpha")
@@ -608,7 +615,8 @@ def gelu(x: ArrayLike, approximate: str = "none") -> np.ndarray:
     Returns
     -------
     ndarray
-        Same shape as `x`.
+        Same shape as `x`. Unlike ReLU, GELU dips below 0: its minimum is about -0.170, at
+        :math:`x \approx -0.752`.
 
     Examples
     --------
@@ -649,7 +657,8 @@ def gelu_grad(x: ArrayLike, approximate: str = "none") -> np.ndarray:
     Returns
     -------
     ndarray
-        The derivative, same shape as `x`.
+        Same shape as `x`; for the exact GELU between about -0.129 and 1.129 (the extremes at
+        :math:`x = \mp\sqrt 2`).
 
     Examples
     --------
@@ -678,7 +687,8 @@ def silu(x: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray
-        Same shape as `x`.
+        Same shape as `x`; like GELU it dips below 0, to about -0.278 at
+        :math:`x \approx -1.278`.
 
     Examples
     --------
@@ -704,7 +714,8 @@ def silu_grad(x: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray
-        The derivative, same shape as `x`.
+        :math:`\sigma(x)\,(1 + x\,\sigma(-x))`, same shape as `x`, between about -0.0998 and
+        1.0998 (the extremes at :math:`x \approx \mp 2.40`).
 
     Examples
     --------
@@ -986,9 +997,9 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     Parameters
     ----------
     z : array_like
-        Logits, at least one dimension.
+        Logits (unnormalised log-probabilities), at least one dimension; any finite values.
     axis : int, default -1
-        The class axis.
+        The class axis, along which the probabilities sum to 1.
 
     Returns
     -------
@@ -1024,9 +1035,9 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     Parameters
     ----------
     z : array_like
-        Logits, at least one dimension.
+        Logits, at least one dimension; the result stays finite however far apart they are.
     axis : int, default -1
-        The class axis.
+        The class axis: the exponentials of the result sum to 1 along it.
 
     Returns
     -------
@@ -1041,6 +1052,26 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     z = _check_logits(z, axis)
     top, _, rest = _softmax_parts(z, axis)
     return (z - top) - np.log1p(rest)
+
+
+def _class_jacobian(
+    z: ArrayLike,
+    axis: int,
+    off_diagonal: Callable[[np.ndarray], np.ndarray],
+    diagonal: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """A Jacobian along the class axis, ``(..., K, K)``, from :math:`p` = softmax(z).
+
+    ``off_diagonal(p)`` gives the whole matrix by the off-diagonal formula, ``diagonal(p,
+    complement)`` then overwrites its diagonal, with ``complement`` = :math:`1 - p` computed
+    without cancellation (see :func:`_softmax_and_complement`).
+    """
+    z = np.moveaxis(_check_logits(z, axis), axis, -1)
+    p, complement = _softmax_and_complement(z, -1)
+    jacobian = off_diagonal(p)
+    index = np.arange(z.shape[-1])
+    jacobian[..., index, index] = diagonal(p, complement)
+    return jacobian
 
 
 def softmax_jacobian(z: ArrayLike, axis: int = -1) -> np.ndarray:
@@ -1064,7 +1095,8 @@ def softmax_jacobian(z: ArrayLike, axis: int = -1) -> np.ndarray:
     Returns
     -------
     ndarray
-        Shape ``(..., K, K)``: the other axes of `z` in order, then :math:`i` and :math:`j`.
+        Shape ``(..., K, K)``: the other axes of `z` in order, then :math:`i` and :math:`j`. The
+        matrix is symmetric and each of its rows sums to 0 (the probabilities always sum to 1).
 
     Examples
     --------
@@ -1072,12 +1104,12 @@ def softmax_jacobian(z: ArrayLike, axis: int = -1) -> np.ndarray:
     array([[ 0.25, -0.25],
            [-0.25,  0.25]])
     """
-    z = np.moveaxis(_check_logits(z, axis), axis, -1)
-    p, complement = _softmax_and_complement(z, -1)
-    jacobian = -p[..., :, None] * p[..., None, :]
-    diagonal = np.arange(z.shape[-1])
-    jacobian[..., diagonal, diagonal] = p * complement
-    return jacobian
+    return _class_jacobian(
+        z,
+        axis,
+        off_diagonal=lambda p: -p[..., :, None] * p[..., None, :],  # -p_i p_j
+        diagonal=lambda p, complement: p * complement,  # p_i (1 - p_i)
+    )
 
 
 def softmax_backward(z: ArrayLike, grad_output: ArrayLike, axis: int = -1) -> np.ndarray:
@@ -1108,7 +1140,7 @@ def softmax_backward(z: ArrayLike, grad_output: ArrayLike, axis: int = -1) -> np
     Returns
     -------
     ndarray
-        Same shape as `z`.
+        :math:`\partial L / \partial z`, same shape as `z`, summing to 0 along `axis`.
 
     Examples
     --------
@@ -1131,32 +1163,42 @@ def log_softmax_jacobian(z: ArrayLike, axis: int = -1) -> np.ndarray:
 
     The diagonal :math:`1 - p_i` is computed without cancellation, as in :func:`softmax_jacobian`.
 
-    What ``torch.autograd.functional.jacobian`` gives for ``torch.log_softmax`` on one row.
+    It is what ``torch.autograd.functional.jacobian`` returns for ``torch.log_softmax`` applied
+    to one row.
 
     Parameters
     ----------
     z : array_like
         Logits with :math:`K` entries along `axis`.
     axis : int, default -1
-        The class axis.
+        The class axis, moved to the last two axes of the result.
 
     Returns
     -------
     ndarray
-        Shape ``(..., K, K)``: the other axes of `z` in order, then :math:`i` and :math:`j`.
+        Shape ``(..., K, K)``, laid out as in :func:`softmax_jacobian`; row :math:`i` is
+        :math:`e_i - p`, so each row sums to 0, but the matrix is not symmetric.
 
     Examples
     --------
-    >>> log_softmax_jacobian([0.0, 0.0])
-    array([[ 0.5, -0.5],
-           [-0.5,  0.5]])
+    >>> log_softmax_jacobian([0.0, 0.0, np.log(2.0)])  # p = (1/4, 1/4, 1/2)
+    array([[ 0.75, -0.25, -0.5 ],
+           [-0.25,  0.75, -0.5 ],
+           [-0.25, -0.25,  0.5 ]])
+
+    When one class dominates, its diagonal entry :math:`1 - p_0 \approx e^{-50}` is not lost to
+    cancellation:
+
+    >>> log_softmax_jacobian([0.0, -50.0])
+    array([[ 1.92874985e-22, -1.92874985e-22],
+           [-1.00000000e+00,  1.00000000e+00]])
     """
-    z = np.moveaxis(_check_logits(z, axis), axis, -1)
-    p, complement = _softmax_and_complement(z, -1)
-    jacobian = np.repeat(-p[..., None, :], z.shape[-1], axis=-2)
-    diagonal = np.arange(z.shape[-1])
-    jacobian[..., diagonal, diagonal] = complement
-    return jacobian
+    return _class_jacobian(
+        z,
+        axis,
+        off_diagonal=lambda p: np.repeat(-p[..., None, :], p.shape[-1], axis=-2),  # -p_j
+        diagonal=lambda p, complement: complement,  # 1 - p_i
+    )
 
 
 def log_softmax_backward(z: ArrayLike, grad_output: ArrayLike, axis: int = -1) -> np.ndarray:
@@ -1187,7 +1229,8 @@ def log_softmax_backward(z: ArrayLike, grad_output: ArrayLike, axis: int = -1) -
     Returns
     -------
     ndarray
-        Same shape as `z`.
+        :math:`\partial L / \partial z`, same shape as `z`; :math:`p - e_y` when `grad_output`
+        is :math:`-e_y`, the gradient of the cross-entropy.
 
     Examples
     --------

@@ -57,19 +57,24 @@ def numerical_gradient(
 
     .. math:: g_i = \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2\varepsilon}
 
+    Each entry costs two evaluations of `f`, so the whole gradient costs :math:`2n` for
+    :math:`n` entries of `x`: a check, not a way to train.
+
     Parameters
     ----------
     f : callable
-        Takes an array shaped like `x` and returns a scalar.
+        Takes an array shaped like `x` and returns a scalar (a float or a one-element array).
     x : array_like
-        The point at which to differentiate.
+        The point at which to differentiate; `f` sees a float64 copy, never `x` itself.
     eps : float, default 1e-6
-        Step size, > 0.
+        Step size :math:`\varepsilon > 0`. The truncation error shrinks as :math:`\varepsilon^2`
+        but rounding error grows as :math:`1/\varepsilon`; 1e-6 is near the best balance in
+        float64 (about the cube root of the machine epsilon).
 
     Returns
     -------
     ndarray
-        float64 array with the shape of `x`.
+        :math:`g_i` for every entry of `x`, float64, with the shape of `x`.
 
     Examples
     --------
@@ -94,19 +99,23 @@ def numerical_jacobian(
 ) -> np.ndarray:
     r"""Central-difference Jacobian :math:`J_{ij} = \partial f_i / \partial x_j`, flattened.
 
+    Column :math:`j` is the central difference of the whole (flattened) output in the direction
+    of entry :math:`j` of the flattened `x`, with step `eps` as in :func:`numerical_gradient`.
+
     Parameters
     ----------
     f : callable
-        Takes an array shaped like `x` and returns an array of any shape.
+        Takes an array shaped like `x` and returns an array of any shape; row :math:`i` of the
+        result belongs to entry :math:`i` of ``f(x).reshape(-1)``.
     x : array_like
-        The point at which to differentiate.
+        The point; its entries, in row-major order, index the columns.
     eps : float, default 1e-6
         Step size, > 0.
 
     Returns
     -------
     ndarray
-        Shape ``(f(x).size, x.size)``, float64.
+        Shape ``(f(x).size, x.size)``, float64; for a scalar `f` it is the gradient as one row.
 
     Examples
     --------
@@ -122,12 +131,58 @@ def numerical_jacobian(
     return np.stack(columns, axis=1) if columns else np.zeros((np.asarray(f(x)).size, 0))
 
 
+def _check_settings(eps: float, rtol: float, atol: float) -> None:
+    """The tolerances must be >= 0, the step > 0 (checked in that order)."""
+    check_positive(rtol, "rtol", strict=False)
+    check_positive(atol, "atol", strict=False)
+    check_positive(eps, "eps")
+
+
+def _raise_unless_ok(
+    result: GradCheckResult | ModuleCheckResult,
+) -> GradCheckResult | ModuleCheckResult:
+    """Return `result` if its check passed; else raise AssertionError with its report."""
+    if not result.ok:
+        raise AssertionError(str(result))
+    return result
+
+
 @dataclass(frozen=True)
 class GradCheckResult:
-    """Outcome of a gradient check: the two gradients and how far apart they are.
+    r"""Outcome of a gradient check: the two gradients and how far apart they are.
 
-    ``ok`` is true when every entry satisfies ``|analytic - numeric| <= atol + rtol * |numeric|``
-    (the rule of :func:`numpy.isclose`).
+    Entry :math:`i` passes when the analytic value :math:`a_i` and the central difference
+    :math:`n_i` satisfy the rule of :func:`numpy.isclose`,
+
+    .. math:: \lvert a_i - n_i \rvert \le \text{atol} + \text{rtol}\,\lvert n_i \rvert,
+
+    and ``ok`` is true when every entry passes. ``max_abs_error`` is the largest
+    :math:`\lvert a_i - n_i \rvert`; ``max_rel_error`` is the largest
+    :math:`\lvert a_i - n_i \rvert / \max(\lvert a_i \rvert, \lvert n_i \rvert)` (0 where both
+    are 0), a scale-free summary for reports. The verdict uses only the rule above, whose
+    `atol` keeps entries whose true gradient is 0 from failing on rounding noise.
+
+    Attributes
+    ----------
+    analytic, numeric : ndarray
+        The gradient under test and its finite-difference estimate, of equal shape.
+    rtol, atol : float
+        The tolerances of the rule.
+    name : str
+        What was checked, named at the start of the report.
+
+    Examples
+    --------
+    A derivative of :math:`\sum_i x_i^3` that wrote :math:`2x^2` for :math:`3x^2`:
+
+    >>> result = check_gradient(lambda v: (v ** 3).sum(), lambda v: 2 * v ** 2, [1.0, 2.0])
+    >>> result.ok, round(result.max_abs_error, 6), round(result.max_rel_error, 6)
+    (False, 4.0, 0.333333)
+    >>> print(result)  # the entries furthest beyond the tolerance come first
+    gradient check FAILED: max abs error 4, max rel error 0.333 (rtol=1e-05, atol=1e-08)
+             index        analytic         numeric   abs error
+              (1,)               8              12           4
+              (0,)               2               3           1
     """
 
     analytic: np.ndarray
@@ -182,9 +237,7 @@ class GradCheckResult:
 
     def raise_if_failed(self) -> GradCheckResult:
         """Raise AssertionError with the table of worst entries unless the check passed."""
-        if not self.ok:
-            raise AssertionError(str(self))
-        return self
+        return _raise_unless_ok(self)
 
 
 def check_gradient(
@@ -197,23 +250,41 @@ def check_gradient(
 ) -> GradCheckResult:
     r"""Compare an analytic gradient with central differences, in float64.
 
+    The numerical gradient is :func:`numerical_gradient`'s,
+
+    .. math::
+
+        n_i = \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2\varepsilon},
+
+    and the check passes when every entry of :math:`a = \texttt{grad\_f}(x)` satisfies
+
+    .. math:: \lvert a_i - n_i \rvert \le \text{atol} + \text{rtol}\,\lvert n_i \rvert,
+
+    the rule of :func:`numpy.isclose`. The defaults suit smooth functions of moderate size; near
+    a kink (ReLU at 0, :math:`\lvert x \rvert`) the central difference averages the two one-sided
+    slopes, so check at points at least `eps` away from kinks. PyTorch's counterpart is
+    ``torch.autograd.gradcheck``, which compares whole Jacobians with the same rule (and other
+    default tolerances).
+
     Parameters
     ----------
     f : callable
-        Scalar function of an array shaped like `x`.
+        Scalar function of an array shaped like `x`, e.g. a loss summed over a batch.
     grad_f : callable
-        Your gradient of `f`; must return an array shaped like `x`.
+        Your gradient of `f`: called on a copy of `x`, it must return an array shaped like `x`.
     x : array_like
-        The point to check at (converted to float64 whatever its dtype).
+        The point to check at (converted to float64 whatever its dtype, so float32 rounding does
+        not hide or fake an error).
     eps : float, default 1e-6
-        Finite-difference step, > 0.
-    rtol, atol : float
-        Tolerances, as in :func:`numpy.isclose`.
+        The step :math:`\varepsilon > 0` of the central differences.
+    rtol, atol : float, default 1e-5 and 1e-8
+        Relative and absolute tolerance of the rule above, each >= 0.
 
     Returns
     -------
     GradCheckResult
-        With ``ok``, ``max_abs_error``, ``max_rel_error``, a readable table, ``raise_if_failed()``.
+        With ``ok``, ``max_abs_error``, ``max_rel_error``, a table of the worst entries (its
+        ``str``) and ``raise_if_failed()`` for use in tests.
 
     Examples
     --------
@@ -224,8 +295,7 @@ def check_gradient(
     False
     """
     x = as_float_array(x, "x").astype(np.float64)
-    check_positive(rtol, "rtol", strict=False)
-    check_positive(atol, "atol", strict=False)
+    _check_settings(eps, rtol, atol)
     numeric = numerical_gradient(f, x, eps)
     analytic = np.asarray(grad_f(x.copy()), dtype=np.float64)
     if analytic.shape != x.shape:
@@ -243,7 +313,34 @@ class ModuleCheckResult:
     ``results`` maps ``"input"`` (the gradient ``backward`` returned) and each parameter's
     dotted name (its ``.grad``) to their checks. ``not_accumulating`` lists the parameters whose
     ``.grad`` a second backward pass overwrote instead of adding to. ``ok`` is true when every
-    check passed and every gradient accumulates.
+    check passed and every gradient accumulates; ``failed`` names the tensors at fault.
+
+    Attributes
+    ----------
+    module : str
+        The module's ``repr`` (its class name if that spans several lines).
+    results : dict
+        Each tensor's name mapped to its :class:`GradCheckResult`, also reachable as
+        ``result["weight"]``.
+    not_accumulating : tuple of str
+        Parameters whose ``.grad`` is overwritten rather than accumulated.
+
+    Examples
+    --------
+    A layer :math:`y = x^2` whose backward forgot the factor 2:
+
+    >>> from nncourse.nn import Module
+    >>> class Square(Module):
+    ...     def forward(self, x):
+    ...         self._x = x
+    ...         return x**2
+    ...     def backward(self, grad_output):
+    ...         return grad_output * self._x  # should be 2 * self._x
+    >>> result = check_module(Square(), np.array([[1.0, -2.0]]))
+    >>> result.ok, result.failed
+    (False, ['input'])
+    >>> round(result["input"].max_rel_error, 6)  # half of every entry is missing
+    0.5
     """
 
     module: str
@@ -301,9 +398,7 @@ class ModuleCheckResult:
 
     def raise_if_failed(self) -> ModuleCheckResult:
         """Raise AssertionError with the report unless every check passed."""
-        if not self.ok:
-            raise AssertionError(str(self))
-        return self
+        return _raise_unless_ok(self)
 
 
 def check_module(
@@ -377,9 +472,7 @@ def check_module(
             f"got {type(module).__name__}."
         )
     x = np.array(as_float_array(x, "x"), dtype=np.float64)
-    for value, name in ((rtol, "rtol"), (atol, "atol")):
-        check_positive(value, name, strict=False)
-    check_positive(eps, "eps")
+    _check_settings(eps, rtol, atol)
     modules = list(module.modules())
     modes = [m.training for m in modules]
     generators = [

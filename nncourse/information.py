@@ -137,16 +137,17 @@ def cross_entropy(p: ArrayLike, q: ArrayLike, base: float | None = None) -> floa
     Parameters
     ----------
     p : array_like
-        True distribution, shape ``(..., K)``.
+        The distribution the outcomes come from, shape ``(..., K)``, rows summing to 1.
     q : array_like
-        Model distribution, same shape as `p`.
+        The distribution the code is built for (a model's prediction), same shape as `p`.
     base : float, optional
-        Logarithm base: None for nats, 2 for bits.
+        Logarithm base: None for nats, 2 for bits (the average length of a binary code).
 
     Returns
     -------
     float or ndarray
-        A float for one vector, shape ``(...)`` for a batch; :math:`H(p, q) \ge H(p)`.
+        A float for one vector, shape ``(...)`` for a batch; :math:`H(p, q) \ge H(p)`, with
+        equality only where :math:`q = p`.
 
     Examples
     --------
@@ -185,16 +186,19 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, base: float | None = None) -> floa
     Parameters
     ----------
     p : array_like
-        True distribution, shape ``(..., K)``.
+        The reference distribution, shape ``(..., K)``, rows summing to 1. The divergence is
+        not symmetric: :math:`D_{KL}(p \Vert q) \ne D_{KL}(q \Vert p)` in general.
     q : array_like
-        Model distribution, same shape as `p`.
+        The approximating distribution, same shape as `p`.
     base : float, optional
-        Logarithm base: None for nats, 2 for bits.
+        Logarithm base: None for nats, 2 for bits (the extra bits per outcome paid for coding
+        with `q` instead of `p`).
 
     Returns
     -------
     float or ndarray
-        A float for one vector, shape ``(...)`` for a batch.
+        A float for one vector, shape ``(...)`` for a batch; :math:`\ge 0`, and 0 only where
+        :math:`q = p`.
 
     Examples
     --------

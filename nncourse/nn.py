@@ -145,6 +145,31 @@ class Module:
     ``backward(grad_output)`` receives :math:`\partial L/\partial y` for the output `y` of the
     last ``forward``, adds :math:`\partial L/\partial \theta` into each parameter's ``.grad``
     and returns :math:`\partial L/\partial x`.
+
+    Unlike ``torch.nn.Module`` there is no autograd: every layer writes its own ``backward``, and
+    ``forward`` keeps what ``backward`` needs. Sub-classes need not call ``Module.__init__``.
+
+    Examples
+    --------
+    A layer that scales feature :math:`j` by a learned factor, :math:`y_{nj} = a_j x_{nj}`, so
+    :math:`\partial L/\partial a_j = \sum_n G_{nj} x_{nj}` and
+    :math:`\partial L/\partial x_{nj} = G_{nj} a_j`:
+
+    >>> class Scale(Module):
+    ...     def __init__(self, n_features):
+    ...         self.a = Parameter(np.ones(n_features))
+    ...     def forward(self, x):
+    ...         self._x = x  # kept for backward
+    ...         return x * self.a.data
+    ...     def backward(self, grad_output):
+    ...         self.a.grad += (grad_output * self._x).sum(axis=0)  # accumulate, as PyTorch
+    ...         return grad_output * self.a.data
+    >>> layer = Scale(3)
+    >>> layer, layer.num_parameters(), [name for name, _ in layer.named_parameters()]
+    (Scale(), 3, ['a'])
+    >>> from nncourse.gradcheck import check_module
+    >>> check_module(layer, np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 0.0]])).ok
+    True
     """
 
     training: bool = True
@@ -575,13 +600,19 @@ class PReLU(Module):
 
 
 class Identity(Module):
-    """Returns its input unchanged; backward returns ``grad_output``. As ``torch.nn.Identity``,
-    it accepts and ignores any constructor arguments.
+    r"""Returns its input unchanged, :math:`y = x`, so backward returns
+    :math:`\partial L/\partial x = G`, the upstream gradient itself (checked for its shape).
+
+    As ``torch.nn.Identity``, it accepts and ignores any constructor arguments, so it can stand in
+    for a layer that an experiment switches off (e.g. ``Dropout(p) if p else Identity()``).
 
     Examples
     --------
-    >>> Identity()(np.array([1.0, 2.0]))
+    >>> layer = Identity(0.5)  # the argument is ignored
+    >>> layer(np.array([1.0, 2.0]))
     array([1., 2.])
+    >>> layer.backward(np.array([0.3, -1.0]))
+    array([ 0.3, -1. ])
     """
 
     def __init__(self, *args, **kwargs):
@@ -597,14 +628,24 @@ class Identity(Module):
 
 
 class Flatten(Module):
-    """Merge dimensions `start_dim` to `end_dim` into one, as ``torch.nn.Flatten``.
+    r"""Merge dimensions `start_dim` to `end_dim` into one, as ``torch.nn.Flatten``.
 
-    The default turns ``(N, C, H, W)`` into ``(N, C*H*W)``; backward reshapes the gradient back.
+    The default turns ``(N, C, H, W)`` into ``(N, C H W)`` in row-major order,
+
+    .. math:: Y_{n,\,(c H + h) W + w} = X_{n,c,h,w},
+
+    so the entries are only renumbered: backward reshapes :math:`G` back to the input's shape.
 
     Examples
     --------
-    >>> Flatten()(np.zeros((2, 3, 4, 5))).shape
-    (2, 60)
+    >>> layer = Flatten()
+    >>> layer(np.arange(12.0).reshape(2, 3, 2, 1))
+    array([[ 0.,  1.,  2.,  3.,  4.,  5.],
+           [ 6.,  7.,  8.,  9., 10., 11.]])
+    >>> layer.backward(np.ones((2, 6))).shape
+    (2, 3, 2, 1)
+    >>> Flatten(0, 1)(np.zeros((2, 3, 4))).shape  # merge the first two axes only
+    (6, 4)
     """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1):
@@ -738,12 +779,17 @@ class MaxPool2d(_Pool2d):
 
     Examples
     --------
-    >>> pool = MaxPool2d(2)
-    >>> pool(np.array([[[[1.0, 2.0], [4.0, 3.0]]]]))
-    array([[[[4.]]]])
-    >>> pool.backward(np.array([[[[10.0]]]]))
-    array([[[[ 0.,  0.],
-             [10.,  0.]]]])
+    Overlapping 2 x 2 windows (stride 1); the two 3s of the first row tie in the second window:
+
+    >>> pool = MaxPool2d(2, stride=1)
+    >>> x = np.array([[[[1.0, 3.0, 3.0], [0.0, 2.0, 1.0], [5.0, 0.0, 0.0]]]])
+    >>> pool(x)
+    array([[[[3., 3.],
+             [5., 2.]]]])
+    >>> pool.backward(np.ones((1, 1, 2, 2)))  # the first 3 wins both windows it is in
+    array([[[[0., 2., 0.],
+             [0., 1., 0.],
+             [1., 0., 0.]]]])
     """
 
     def __init__(
@@ -802,57 +848,86 @@ class AvgPool2d(_Pool2d):
 # ----------------------------------------------------------------------------------------------
 
 
-class Sigmoid(Module):
+class _Functional(Module):
+    """A module that calls a function of :mod:`nncourse.activations` or :mod:`nncourse.losses`.
+
+    Each keyword option given to ``__init__`` becomes a public attribute (``layer.negative_slope``,
+    ``criterion.reduction``, as in PyTorch) and is passed, as it is at call time, to both
+    ``function`` and ``gradient``.
+    """
+
+    function: staticmethod
+    gradient: staticmethod
+
+    def __init__(self, **options):
+        vars(self).update(options)
+        self._option_names = tuple(options)
+
+    def options(self) -> dict:
+        """Keyword arguments passed to both the function and its gradient."""
+        return {name: getattr(self, name) for name in self._option_names}
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"{name}={value!r}" for name, value in self.options().items())
+
+
+class _Activation(_Functional):
+    """An activation layer: forward applies ``function`` and keeps its input for backward."""
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self._x = None
+
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        self._x = _as_input(x)
+        return self.function(self._x, **self.options())
+
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
+        x = _saved(self, self._x)
+        return self._chain_rule(x, _check_grad_output(grad_output, x.shape, self))
+
+    def _chain_rule(self, x: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
+        """The chain rule for an elementwise f: grad_output times f'(x), f' being ``gradient``."""
+        return grad_output * self.gradient(x, **self.options())
+
+
+class Sigmoid(_Activation):
     r"""Elementwise :math:`\sigma(x) = 1/(1 + e^{-x})`, as ``torch.nn.Sigmoid``; backward
     :math:`G \odot \sigma'(x)`.
 
     Examples
     --------
+    A saturated unit passes (almost) no gradient back:
+
     >>> layer = Sigmoid()
-    >>> layer(np.array([0.0]))
-    array([0.5])
-    >>> layer.backward(np.array([1.0]))
-    array([0.25])
+    >>> layer(np.array([-1000.0, 0.0, 1000.0]))
+    array([0. , 0.5, 1. ])
+    >>> layer.backward(np.ones(3))
+    array([0.  , 0.25, 0.  ])
     """
 
-    def __init__(self):
-        self._x = None
-
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        self._x = _as_input(x)
-        return sigmoid(self._x)
-
-    def backward(self, grad_output: ArrayLike) -> np.ndarray:
-        x = _saved(self, self._x)
-        return _check_grad_output(grad_output, x.shape, self) * sigmoid_grad(x)
+    function = staticmethod(sigmoid)
+    gradient = staticmethod(sigmoid_grad)
 
 
-class Tanh(Module):
+class Tanh(_Activation):
     r"""Elementwise :math:`\tanh x`, as ``torch.nn.Tanh``; backward
     :math:`G \odot (1 - \tanh^2 x)`.
 
     Examples
     --------
     >>> layer = Tanh()
-    >>> layer(np.array([0.0]))
-    array([0.])
-    >>> layer.backward(np.array([2.0]))
-    array([2.])
+    >>> layer(np.array([0.0, 1.0])).round(6)
+    array([0.      , 0.761594])
+    >>> layer.backward(np.array([2.0, 2.0])).round(6)  # 2 (1 - tanh^2 x)
+    array([2.      , 0.839949])
     """
 
-    def __init__(self):
-        self._x = None
-
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        self._x = _as_input(x)
-        return tanh(self._x)
-
-    def backward(self, grad_output: ArrayLike) -> np.ndarray:
-        x = _saved(self, self._x)
-        return _check_grad_output(grad_output, x.shape, self) * tanh_grad(x)
+    function = staticmethod(tanh)
+    gradient = staticmethod(tanh_grad)
 
 
-class ReLU(Module):
+class ReLU(_Activation):
     r"""Elementwise :math:`\max(0, x)`, as ``torch.nn.ReLU``; backward
     :math:`G \odot \mathbb 1[x > 0]` (0 at :math:`x = 0`, as PyTorch's autograd).
 
@@ -865,79 +940,69 @@ class ReLU(Module):
     array([0., 0., 5.])
     """
 
-    def __init__(self):
-        self._x = None
-
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        self._x = _as_input(x)
-        return _relu(self._x)  # relu's own kernel, without its scan of every value
-
-    def backward(self, grad_output: ArrayLike) -> np.ndarray:
-        x = _saved(self, self._x)
-        return _check_grad_output(grad_output, x.shape, self) * _relu_grad(x)
+    # relu's own kernels, without the scan of every value that the public functions make
+    function = staticmethod(_relu)
+    gradient = staticmethod(_relu_grad)
 
 
-class LeakyReLU(Module):
+class LeakyReLU(_Activation):
     r"""Elementwise :math:`\max(0, x) + \alpha \min(0, x)` with
     :math:`\alpha` = `negative_slope`, as ``torch.nn.LeakyReLU``; backward
     :math:`G \odot (1 \text{ if } x > 0 \text{ else } \alpha)`.
 
     Examples
     --------
+    At 0 the gradient is the slope, as PyTorch's autograd:
+
     >>> layer = LeakyReLU(0.1)
-    >>> layer(np.array([-2.0, 3.0]))
-    array([-0.2,  3. ])
-    >>> layer.backward(np.array([1.0, 1.0]))
-    array([0.1, 1. ])
+    >>> layer(np.array([-2.0, 0.0, 3.0]))
+    array([-0.2,  0. ,  3. ])
+    >>> layer.backward(np.ones(3))
+    array([0.1, 0.1, 1. ])
     """
 
+    function = staticmethod(leaky_relu)
+    gradient = staticmethod(leaky_relu_grad)
+
     def __init__(self, negative_slope: float = 0.01):
-        self.negative_slope = negative_slope
-        self._x = None
-
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        self._x = _as_input(x)
-        return leaky_relu(self._x, self.negative_slope)
-
-    def backward(self, grad_output: ArrayLike) -> np.ndarray:
-        x = _saved(self, self._x)
-        grad_output = _check_grad_output(grad_output, x.shape, self)
-        return grad_output * leaky_relu_grad(x, self.negative_slope)
-
-    def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        super().__init__(negative_slope=negative_slope)
 
 
-class ELU(Module):
+class ELU(_Activation):
     r"""Elementwise :math:`x` for :math:`x > 0`, else :math:`\alpha(e^x - 1)`, as
     ``torch.nn.ELU``; backward :math:`G \odot (1 \text{ if } x > 0 \text{ else } \alpha e^x)`.
 
     Examples
     --------
-    >>> layer = ELU()
-    >>> layer(np.array([0.0, 2.0]))
-    array([0., 2.])
-    >>> layer.backward(np.array([1.0, 1.0]))
-    array([1., 1.])
+    With :math:`\alpha = 1/2` at :math:`x = -\log 2`: :math:`\tfrac12(\tfrac12 - 1) = -0.25`, and
+    the slope there is :math:`\tfrac12 \cdot \tfrac12`:
+
+    >>> layer = ELU(alpha=0.5)
+    >>> layer(np.array([-np.log(2.0), 3.0]))
+    array([-0.25,  3.  ])
+    >>> layer.backward(np.array([4.0, 4.0]))
+    array([1., 4.])
     """
 
+    function = staticmethod(elu)
+    gradient = staticmethod(elu_grad)
+
     def __init__(self, alpha: float = 1.0):
-        self.alpha = alpha
-        self._x = None
-
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        self._x = _as_input(x)
-        return elu(self._x, self.alpha)
-
-    def backward(self, grad_output: ArrayLike) -> np.ndarray:
-        x = _saved(self, self._x)
-        return _check_grad_output(grad_output, x.shape, self) * elu_grad(x, self.alpha)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        super().__init__(alpha=alpha)
 
 
-class Softmax(Module):
+class _SoftmaxFamily(_Activation):
+    """A layer along `axis` whose ``gradient`` is a vector-Jacobian product: it takes
+    ``(x, grad_output)`` and never forms the Jacobian."""
+
+    def __init__(self, axis: int = -1):
+        super().__init__(axis=axis)
+
+    def _chain_rule(self, x: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
+        return self.gradient(x, grad_output, **self.options())
+
+
+class Softmax(_SoftmaxFamily):
     r"""Softmax along `axis`, :math:`s_i = e^{z_i} / \sum_j e^{z_j}`, as ``torch.nn.Softmax``
     (named ``dim`` there). Backward is the vector-Jacobian product
     :math:`\partial L/\partial z_i = s_i\,(G_i - \sum_j G_j s_j)`, computed by
@@ -952,24 +1017,11 @@ class Softmax(Module):
     array([[ 0.25, -0.25]])
     """
 
-    def __init__(self, axis: int = -1):
-        self.axis = axis
-        self._x = None
-
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        self._x = _as_input(x)
-        return softmax(self._x, axis=self.axis)
-
-    def backward(self, grad_output: ArrayLike) -> np.ndarray:
-        x = _saved(self, self._x)
-        grad_output = _check_grad_output(grad_output, x.shape, self)
-        return softmax_backward(x, grad_output, axis=self.axis)
-
-    def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+    function = staticmethod(softmax)
+    gradient = staticmethod(softmax_backward)
 
 
-class LogSoftmax(Module):
+class LogSoftmax(_SoftmaxFamily):
     r"""Log-softmax along `axis`, :math:`z_i - \log\sum_j e^{z_j}`, as ``torch.nn.LogSoftmax``.
     Backward: :math:`\partial L/\partial z_i = G_i - s_i \sum_j G_j`, by
     :func:`nncourse.activations.log_softmax_backward`.
@@ -983,21 +1035,8 @@ class LogSoftmax(Module):
     array([[ 0.5, -0.5]])
     """
 
-    def __init__(self, axis: int = -1):
-        self.axis = axis
-        self._x = None
-
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        self._x = _as_input(x)
-        return log_softmax(self._x, axis=self.axis)
-
-    def backward(self, grad_output: ArrayLike) -> np.ndarray:
-        x = _saved(self, self._x)
-        grad_output = _check_grad_output(grad_output, x.shape, self)
-        return log_softmax_backward(x, grad_output, axis=self.axis)
-
-    def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+    function = staticmethod(log_softmax)
+    gradient = staticmethod(log_softmax_backward)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1066,23 +1105,16 @@ class Sequential(Module):
 # ----------------------------------------------------------------------------------------------
 
 
-class _Loss(Module):
+class _Loss(_Functional):
     r"""A loss as a module: forward stores `input` and `target`, backward returns
     :math:`\partial L/\partial\,\text{input}` times `grad_output`.
 
-    Sub-classes name their function and its gradient, and the keyword arguments they share.
+    Sub-classes name their function and its gradient, and pass their options after `reduction`.
     """
 
-    function: staticmethod
-    gradient: staticmethod
-
-    def __init__(self, reduction: str = "mean"):
-        self.reduction = check_reduction(reduction)
+    def __init__(self, reduction: str = "mean", **options):
+        super().__init__(reduction=check_reduction(reduction), **options)
         self._input = None
-
-    def options(self) -> dict:
-        """Keyword arguments passed to both the loss and its gradient."""
-        return {"reduction": self.reduction}
 
     def forward(self, input: ArrayLike, target: ArrayLike) -> float | np.ndarray:
         loss = self._loss(input, target)
@@ -1120,9 +1152,6 @@ class _Loss(Module):
         # a per-sample loss (N,) of (N, C) logits weights every class of its row
         trailing = (1,) * (grad.ndim - grad_output.ndim)
         return grad * grad_output.reshape(grad_output.shape + trailing)
-
-    def extra_repr(self) -> str:
-        return ", ".join(f"{name}={value!r}" for name, value in self.options().items())
 
 
 class MSELoss(_Loss):
@@ -1182,11 +1211,7 @@ class HuberLoss(_Loss):
     gradient = staticmethod(huber_loss_grad)
 
     def __init__(self, *, reduction: str = "mean", delta: float = 1.0):
-        super().__init__(reduction)
-        self.delta = delta
-
-    def options(self) -> dict:
-        return {"reduction": self.reduction, "delta": self.delta}
+        super().__init__(reduction, delta=delta)
 
 
 class BCELoss(_Loss):
@@ -1208,11 +1233,7 @@ class BCELoss(_Loss):
     gradient = staticmethod(binary_cross_entropy_grad)
 
     def __init__(self, *, reduction: str = "mean", base: float | None = None):
-        super().__init__(reduction)
-        self.base = base
-
-    def options(self) -> dict:
-        return {"reduction": self.reduction, "base": self.base}
+        super().__init__(reduction, base=base)
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -1222,22 +1243,21 @@ class BCEWithLogitsLoss(_Loss):
 
     Examples
     --------
-    >>> criterion = BCEWithLogitsLoss()
-    >>> round(criterion(np.array([0.0]), np.array([1.0])), 6)
-    0.693147
-    >>> criterion.backward()  # sigma(x) - y
-    array([-0.5])
+    With ``pos_weight=3`` a positive sample counts three times: at logit 0 the loss is
+    :math:`(3\log 2 + \log 2)/2` and the gradient :math:`(\sigma(x)(1 + (p - 1)y) - p\,y)/N`:
+
+    >>> criterion = BCEWithLogitsLoss(pos_weight=np.array([3.0]))
+    >>> round(criterion(np.array([0.0, 0.0]), np.array([1.0, 0.0])), 6)  # 2 log 2
+    1.386294
+    >>> criterion.backward()
+    array([-0.75,  0.25])
     """
 
     function = staticmethod(binary_cross_entropy_with_logits)
     gradient = staticmethod(binary_cross_entropy_with_logits_grad)
 
     def __init__(self, *, reduction: str = "mean", pos_weight: ArrayLike | None = None):
-        super().__init__(reduction)
-        self.pos_weight = pos_weight
-
-    def options(self) -> dict:
-        return {"reduction": self.reduction, "pos_weight": self.pos_weight}
+        super().__init__(reduction, pos_weight=pos_weight)
 
 
 class CrossEntropyLoss(_Loss):
@@ -1262,12 +1282,8 @@ class CrossEntropyLoss(_Loss):
     gradient = staticmethod(cross_entropy_grad)
 
     def __init__(self, *, reduction: str = "mean", label_smoothing: float = 0.0):
-        super().__init__(reduction)
-        self.label_smoothing = label_smoothing
+        super().__init__(reduction, label_smoothing=label_smoothing)
         self._terms = None
-
-    def options(self) -> dict:
-        return {"reduction": self.reduction, "label_smoothing": self.label_smoothing}
 
     def _loss(self, input: ArrayLike, target: ArrayLike) -> float | np.ndarray:
         # the softmax of the forward pass serves backward too: the pieces both functions compute

@@ -75,6 +75,20 @@ def _check_ordered(params: Any) -> None:
         )
 
 
+def _hyperparameters(arguments: dict[str, Any]) -> dict[str, Any]:
+    """An optimizer's hyperparameters: the arguments of its ``__init__`` after `params`.
+
+    Called as ``_hyperparameters(locals())`` on the first line of ``__init__``, where the local
+    names are exactly the arguments (and ``__class__``, which ``super()`` adds): the signature
+    stays the one list of an optimizer's hyperparameters and their defaults.
+    """
+    return {
+        name: value
+        for name, value in arguments.items()
+        if name not in ("self", "params", "__class__")
+    }
+
+
 def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """``numerator / denominator``, with 0 where the denominator is 0 (only when ``eps = 0``)."""
     return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator != 0)
@@ -107,7 +121,42 @@ class Optimizer:
         If `params` is a single Parameter or a set, or holds something other than Parameters.
     ValueError
         If `params` is empty, a parameter appears twice, or a hyperparameter is invalid.
+
+    Examples
+    --------
+    Parameter groups give parts of a model their own hyperparameters; what a group does not set
+    comes from the defaults, and the training loop (or a schedule) may change it later:
+
+    >>> from nncourse.nn import Linear
+    >>> body, head = Linear(4, 3, rng=0), Linear(3, 2, rng=1)
+    >>> groups = [{"params": body.parameters(), "lr": 0.01}, {"params": head.parameters()}]
+    >>> optimizer = SGD(groups, lr=0.1, momentum=0.9)
+    >>> [(group["lr"], group["momentum"]) for group in optimizer.param_groups]
+    [(0.01, 0.9), (0.1, 0.9)]
+    >>> optimizer.param_groups[1]["lr"] /= 10  # what a learning-rate schedule does
+    >>> optimizer.param_groups[1]["lr"]
+    0.01
+
+    A new optimizer passes its hyperparameters to ``Optimizer.__init__`` and implements
+    ``step()``; here sign descent, :math:`\theta \leftarrow \theta - \gamma \operatorname{sign}(g)`:
+
+    >>> class SignDescent(Optimizer):
+    ...     def __init__(self, params, lr):
+    ...         super().__init__(params, {"lr": lr})  # lr >= 0 is checked by the base class
+    ...     def step(self, closure=None):
+    ...         for group in self.param_groups:
+    ...             for p in group["params"]:
+    ...                 p.data -= group["lr"] * np.sign(p.grad)
+    >>> from nncourse.nn import Parameter
+    >>> w = Parameter([3.0, -1.0])
+    >>> optimizer = SignDescent([w], lr=0.5)
+    >>> w.grad += [10.0, -0.1]  # the size of the gradient does not matter, only its sign
+    >>> optimizer.step()
+    >>> w.data
+    array([ 2.5, -0.5])
     """
+
+    _nonnegative: tuple[str, ...] = ("lr",)  # the hyperparameters that must be >= 0
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]):
         self.defaults = dict(defaults)
@@ -129,8 +178,11 @@ class Optimizer:
             self.add_param_group(group)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        """Raise ValueError for an invalid hyperparameter; sub-classes add their own checks."""
-        _check_nonnegative(group, "lr")
+        """Raise ValueError for an invalid hyperparameter: one named in ``_nonnegative`` below 0.
+
+        An optimizer with further rules (Nesterov's conditions, Adam's betas) overrides this.
+        """
+        _check_nonnegative(group, *self._nonnegative)
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters, e.g. a layer unfrozen during fine-tuning.
@@ -169,7 +221,17 @@ class Optimizer:
                 p.zero_grad()
 
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """Update every parameter once from its ``.grad``; return ``closure()`` if given."""
+        """Update every parameter once from its ``.grad``; return ``closure()`` if given.
+
+        As in PyTorch, the closure (which may recompute the loss and the gradients) runs before
+        the update. Each optimizer's algorithm is its ``_step_group``, applied to every group.
+        """
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            self._step_group(group)
+        return loss
+
+    def _step_group(self, group: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement step()")
 
     def __repr__(self) -> str:
@@ -213,9 +275,9 @@ class SGD(Optimizer):
     params : iterable of Parameter, or iterable of dict
         Parameters, or parameter groups (see :class:`Optimizer`).
     lr : float
-        Learning rate :math:`\gamma \ge 0`.
+        Learning rate :math:`\gamma \ge 0`, the step per unit of the (momentum) direction.
     momentum : float, default 0
-        Momentum factor :math:`\mu \ge 0`.
+        Momentum factor :math:`\mu \ge 0`; 0 gives plain gradient descent.
     dampening : float, default 0
         Dampening :math:`\tau` of the momentum.
     weight_decay : float, default 0
@@ -248,49 +310,37 @@ class SGD(Optimizer):
         nesterov: bool = False,
         maximize: bool = False,
     ):
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            dampening=dampening,
-            weight_decay=weight_decay,
-            nesterov=nesterov,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, _hyperparameters(locals()))
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        _check_nonnegative(group, "lr", "momentum", "weight_decay")
-        check_positive(group["dampening"], "dampening", strict=False)
+        _check_nonnegative(group, "lr", "momentum", "weight_decay", "dampening")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 "nesterov=True requires momentum > 0 and dampening == 0; got "
                 f"momentum={group['momentum']!r}, dampening={group['dampening']!r}."
             )
 
-    def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """One SGD step for every parameter: weight decay, momentum buffer, Nesterov, update."""
-        loss = closure() if closure is not None else None
-        for group in self.param_groups:
-            lr, mu, tau = group["lr"], group["momentum"], group["dampening"]
-            weight_decay, nesterov = group["weight_decay"], group["nesterov"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                g = -p.grad if maximize else p.grad  # g_t
-                if weight_decay != 0:
-                    g = g + weight_decay * p.data  # g_t <- g_t + lambda theta_{t-1}
-                if mu != 0:
-                    state = self.state.setdefault(p, {})
-                    if "momentum_buffer" not in state:
-                        state["momentum_buffer"] = np.array(g)  # b_1 = g_1, a copy of it
-                    else:
-                        buffer = state["momentum_buffer"]
-                        buffer *= mu
-                        # b_t = mu b_{t-1} + (1 - tau) g_t; with tau = 0 the factor 1 is skipped
-                        buffer += (1 - tau) * g if tau != 0 else g
+    def _step_group(self, group: dict[str, Any]) -> None:
+        """One SGD step for the parameters of `group`: decay, momentum buffer, Nesterov, update."""
+        lr, mu, tau = group["lr"], group["momentum"], group["dampening"]
+        weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+        maximize = group["maximize"]
+        for p in group["params"]:
+            g = -p.grad if maximize else p.grad  # g_t
+            if weight_decay != 0:
+                g = g + weight_decay * p.data  # g_t <- g_t + lambda theta_{t-1}
+            if mu != 0:
+                state = self.state.setdefault(p, {})
+                if "momentum_buffer" not in state:
+                    state["momentum_buffer"] = np.array(g)  # b_1 = g_1, a copy of it
+                else:
                     buffer = state["momentum_buffer"]
-                    g = g + mu * buffer if nesterov else buffer
-                p.data -= lr * g  # theta_t = theta_{t-1} - lr g_t
-        return loss
+                    buffer *= mu
+                    # b_t = mu b_{t-1} + (1 - tau) g_t; with tau = 0 the factor 1 is skipped
+                    buffer += (1 - tau) * g if tau != 0 else g
+                buffer = state["momentum_buffer"]
+                g = g + mu * buffer if nesterov else buffer
+            p.data -= lr * g  # theta_t = theta_{t-1} - lr g_t
 
 
 class Adagrad(Optimizer):
@@ -320,7 +370,9 @@ class Adagrad(Optimizer):
     params : iterable of Parameter, or iterable of dict
         Parameters, or parameter groups (see :class:`Optimizer`).
     lr : float, default 0.01
-        Learning rate :math:`\gamma \ge 0`.
+        Learning rate :math:`\gamma \ge 0`: as :math:`s_t \ge g_t^2`, no entry moves by more
+        than :math:`\gamma` in a step, and with :math:`\tau = 0` (:math:`\epsilon` negligible)
+        the first step of every entry is exactly :math:`\gamma`.
     lr_decay : float, default 0
         :math:`\eta \ge 0`.
     weight_decay : float, default 0
@@ -356,45 +408,31 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
         maximize: bool = False,
     ):
-        defaults = dict(
-            lr=lr,
-            lr_decay=lr_decay,
-            weight_decay=weight_decay,
-            initial_accumulator_value=initial_accumulator_value,
-            eps=eps,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, _hyperparameters(locals()))
 
-    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        _check_nonnegative(
-            group, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"
-        )
+    _nonnegative = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
-    def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """One Adagrad step for every parameter."""
-        loss = closure() if closure is not None else None
-        for group in self.param_groups:
-            lr, eta, weight_decay, eps = (
-                group["lr"],
-                group["lr_decay"],
-                group["weight_decay"],
-                group["eps"],
-            )
-            for p in group["params"]:
-                state = self.state.setdefault(p, {})
-                if not state:
-                    state["step"] = 0
-                    state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])  # s_0
-                state["step"] += 1
-                t = state["step"]
-                g = -p.grad if group["maximize"] else p.grad  # g_t
-                lr_t = lr / (1 + (t - 1) * eta)  # gamma~ = gamma / (1 + (t - 1) eta)
-                if weight_decay != 0:
-                    g = g + weight_decay * p.data  # g_t <- g_t + lambda theta_{t-1}
-                state["sum"] += g * g  # s_t = s_{t-1} + g_t^2
-                p.data -= lr_t * _divide(g, np.sqrt(state["sum"]) + eps)
-        return loss
+    def _step_group(self, group: dict[str, Any]) -> None:
+        """One Adagrad step for every parameter of `group`."""
+        lr, eta, weight_decay, eps = (
+            group["lr"],
+            group["lr_decay"],
+            group["weight_decay"],
+            group["eps"],
+        )
+        for p in group["params"]:
+            state = self.state.setdefault(p, {})
+            if not state:
+                state["step"] = 0
+                state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])  # s_0
+            state["step"] += 1
+            t = state["step"]
+            g = -p.grad if group["maximize"] else p.grad  # g_t
+            lr_t = lr / (1 + (t - 1) * eta)  # gamma~ = gamma / (1 + (t - 1) eta)
+            if weight_decay != 0:
+                g = g + weight_decay * p.data  # g_t <- g_t + lambda theta_{t-1}
+            state["sum"] += g * g  # s_t = s_{t-1} + g_t^2
+            p.data -= lr_t * _divide(g, np.sqrt(state["sum"]) + eps)
 
 
 class RMSprop(Optimizer):
@@ -433,7 +471,9 @@ class RMSprop(Optimizer):
     params : iterable of Parameter, or iterable of dict
         Parameters, or parameter groups (see :class:`Optimizer`).
     lr : float, default 0.01
-        Learning rate :math:`\gamma \ge 0`.
+        Learning rate :math:`\gamma \ge 0`. As :math:`v_0 = 0`, the first step (without
+        momentum, :math:`\epsilon` negligible) has size :math:`\gamma / \sqrt{1 - \alpha}`,
+        ten times :math:`\gamma` for :math:`\alpha = 0.99`.
     alpha : float, default 0.99
         Smoothing constant :math:`\alpha \ge 0` of the running averages.
     eps : float, default 1e-8
@@ -449,13 +489,16 @@ class RMSprop(Optimizer):
 
     Examples
     --------
+    The step does not depend on the gradient's scale: an entry whose gradient is 100 times
+    larger moves just as far.
+
     >>> from nncourse.nn import Parameter
-    >>> w = Parameter([0.0])
+    >>> w = Parameter([0.0, 0.0])
     >>> optimizer = RMSprop([w], lr=0.01, alpha=0.99, eps=0.0)
-    >>> w.grad[...] = 1.0
-    >>> optimizer.step()  # v_1 = 0.01: the step is 0.01 * 1 / sqrt(0.01) = 0.1
+    >>> w.grad[...] = [1.0, 100.0]
+    >>> optimizer.step()  # v_1 = 0.01 g^2: the step is 0.01 g / (0.1 |g|) = 0.1
     >>> w.data.round(6)
-    array([-0.1])
+    array([-0.1, -0.1])
     """
 
     def __init__(
@@ -470,56 +513,43 @@ class RMSprop(Optimizer):
         centered: bool = False,
         maximize: bool = False,
     ):
-        defaults = dict(
-            lr=lr,
-            alpha=alpha,
-            eps=eps,
-            weight_decay=weight_decay,
-            momentum=momentum,
-            centered=centered,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, _hyperparameters(locals()))
 
-    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        _check_nonnegative(group, "lr", "alpha", "eps", "weight_decay", "momentum")
+    _nonnegative = ("lr", "alpha", "eps", "weight_decay", "momentum")
 
-    def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """One RMSprop step for every parameter."""
-        loss = closure() if closure is not None else None
-        for group in self.param_groups:
-            lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
-            weight_decay, mu = group["weight_decay"], group["momentum"]
-            for p in group["params"]:
-                state = self.state.setdefault(p, {})
-                if not state:
-                    state["step"] = 0
-                    state["square_avg"] = np.zeros_like(p.data)  # v_0
-                    if mu > 0:
-                        state["momentum_buffer"] = np.zeros_like(p.data)  # b_0
-                    if group["centered"]:
-                        state["grad_avg"] = np.zeros_like(p.data)  # g^ave_0
-                state["step"] += 1
-                g = -p.grad if group["maximize"] else p.grad  # g_t
-                if weight_decay != 0:
-                    g = g + weight_decay * p.data  # g_t <- g_t + lambda theta_{t-1}
-                v = state["square_avg"]
-                v *= alpha
-                v += (1 - alpha) * g * g  # v_t = alpha v_{t-1} + (1 - alpha) g_t^2
-                v_tilde = v
-                if group["centered"]:
-                    g_ave = state["grad_avg"]
-                    g_ave *= alpha
-                    g_ave += (1 - alpha) * g  # g^ave_t = alpha g^ave_{t-1} + (1 - alpha) g_t
-                    v_tilde = np.maximum(v - g_ave * g_ave, 0.0)  # >= 0 up to rounding
+    def _step_group(self, group: dict[str, Any]) -> None:
+        """One RMSprop step for every parameter of `group`."""
+        lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+        weight_decay, mu = group["weight_decay"], group["momentum"]
+        for p in group["params"]:
+            state = self.state.setdefault(p, {})
+            if not state:
+                state["step"] = 0
+                state["square_avg"] = np.zeros_like(p.data)  # v_0
                 if mu > 0:
-                    buffer = state["momentum_buffer"]
-                    buffer *= mu
-                    buffer += _divide(g, np.sqrt(v_tilde) + eps)  # b_t
-                    p.data -= lr * buffer  # theta_t = theta_{t-1} - lr b_t
-                else:
-                    p.data -= lr * _divide(g, np.sqrt(v_tilde) + eps)
-        return loss
+                    state["momentum_buffer"] = np.zeros_like(p.data)  # b_0
+                if group["centered"]:
+                    state["grad_avg"] = np.zeros_like(p.data)  # g^ave_0
+            state["step"] += 1
+            g = -p.grad if group["maximize"] else p.grad  # g_t
+            if weight_decay != 0:
+                g = g + weight_decay * p.data  # g_t <- g_t + lambda theta_{t-1}
+            v = state["square_avg"]
+            v *= alpha
+            v += (1 - alpha) * g * g  # v_t = alpha v_{t-1} + (1 - alpha) g_t^2
+            v_tilde = v
+            if group["centered"]:
+                g_ave = state["grad_avg"]
+                g_ave *= alpha
+                g_ave += (1 - alpha) * g  # g^ave_t = alpha g^ave_{t-1} + (1 - alpha) g_t
+                v_tilde = np.maximum(v - g_ave * g_ave, 0.0)  # >= 0 up to rounding
+            if mu > 0:
+                buffer = state["momentum_buffer"]
+                buffer *= mu
+                buffer += _divide(g, np.sqrt(v_tilde) + eps)  # b_t
+                p.data -= lr * buffer  # theta_t = theta_{t-1} - lr b_t
+            else:
+                p.data -= lr * _divide(g, np.sqrt(v_tilde) + eps)
 
 
 def _check_betas(betas: Any) -> None:
@@ -534,9 +564,8 @@ def _check_betas(betas: Any) -> None:
             raise ValueError(f"betas[{i}] must be in [0, 1); got {beta!r}.")
 
 
-class Adam(Optimizer):
-    r"""Adam, as ``torch.optim.Adam``: bias-corrected running moments of the gradient.
-
+# The algorithm box of ``torch.optim.Adam``'s documentation; AdamW's is derived from it below.
+_ADAM_ALGORITHM = r"""
     .. math::
 
         \begin{aligned}
@@ -559,6 +588,45 @@ class Adam(Optimizer):
         &\quad \theta_t \leftarrow \theta_{t-1} - \gamma\, \widehat{m_t} / (\sqrt{\widehat{v_t}}
             + \epsilon)
         \end{aligned}
+"""
+
+
+def _decoupled(adam_algorithm: str) -> str:
+    """AdamW's box from Adam's: the L2 line becomes a decay of the weights themselves, and the
+    update starts from the decayed weights. Nothing else differs, so nothing else is written
+    twice."""
+    changes = [
+        (
+            r"&\quad \textbf{if}\ \lambda \neq 0:\ g_t \leftarrow g_t + \lambda \theta_{t-1} \\",
+            r"&\quad \theta_t \leftarrow \theta_{t-1} - \gamma \lambda \theta_{t-1} \\",
+        ),
+        (
+            r"\theta_t \leftarrow \theta_{t-1} - \gamma\,",
+            r"\theta_t \leftarrow \theta_t - \gamma\,",
+        ),
+    ]
+    for adam_line, adamw_line in changes:
+        if adam_algorithm.count(adam_line) != 1:
+            raise ValueError(f"Adam's algorithm box must contain {adam_line!r} exactly once.")
+        adam_algorithm = adam_algorithm.replace(adam_line, adamw_line)
+    return adam_algorithm
+
+
+def _with_algorithm(box: str) -> Callable[[type], type]:
+    """Class decorator: put the algorithm `box` where the class docstring says ``{algorithm}``."""
+
+    def decorate(cls: type) -> type:
+        cls.__doc__ = cls.__doc__.replace("    {algorithm}\n", box.lstrip("\n"))
+        return cls
+
+    return decorate
+
+
+@_with_algorithm(_ADAM_ALGORITHM)
+class Adam(Optimizer):
+    r"""Adam, as ``torch.optim.Adam``: bias-corrected running moments of the gradient.
+
+    {algorithm}
 
     AMSGrad keeps the running maximum of the raw :math:`v_t` and bias-corrects it with the
     current step's :math:`1 - \beta_2^t`, as PyTorch's code and current documentation do (older
@@ -575,13 +643,15 @@ class Adam(Optimizer):
     params : iterable of Parameter, or iterable of dict
         Parameters, or parameter groups (see :class:`Optimizer`).
     lr : float, default 1e-3
-        Learning rate :math:`\gamma \ge 0`.
+        Learning rate :math:`\gamma \ge 0`: the size of every entry's first step, and the
+        scale of the later ones.
     betas : (float, float), default (0.9, 0.999)
-        :math:`\beta_1, \beta_2`, each in [0, 1).
+        :math:`\beta_1, \beta_2`, each in [0, 1): the decay rates of the running averages of
+        :math:`g_t` and :math:`g_t^2`.
     eps : float, default 1e-8
         :math:`\epsilon \ge 0`, added to the denominator.
     weight_decay : float, default 0
-        L2 penalty :math:`\lambda \ge 0`.
+        L2 penalty :math:`\lambda \ge 0`, added to the gradient.
     amsgrad : bool, default False
         Use the AMSGrad variant (Reddi et al., 2018).
     maximize : bool, default False
@@ -609,15 +679,7 @@ class Adam(Optimizer):
         amsgrad: bool = False,
         maximize: bool = False,
     ):
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            amsgrad=amsgrad,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, _hyperparameters(locals()))
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         _check_nonnegative(group, "lr", "eps", "weight_decay")
@@ -628,66 +690,43 @@ class Adam(Optimizer):
     ) -> np.ndarray:
         return g + weight_decay * p.data  # g_t <- g_t + lambda theta_{t-1}
 
-    def step(self, closure: Callable[[], float] | None = None) -> float | None:
-        """One Adam step for every parameter."""
-        loss = closure() if closure is not None else None
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            weight_decay = group["weight_decay"]
-            for p in group["params"]:
-                state = self.state.setdefault(p, {})
-                if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(p.data)  # m_0
-                    state["exp_avg_sq"] = np.zeros_like(p.data)  # v_0
-                    if group["amsgrad"]:
-                        state["max_exp_avg_sq"] = np.zeros_like(p.data)  # v_0^max
-                state["step"] += 1
-                t = state["step"]
-                g = -p.grad if group["maximize"] else p.grad  # g_t
-                if weight_decay != 0:
-                    g = self._apply_weight_decay(p, g, lr, weight_decay)
-                m, v = state["exp_avg"], state["exp_avg_sq"]
-                m *= beta1
-                m += (1 - beta1) * g  # m_t = beta1 m_{t-1} + (1 - beta1) g_t
-                v *= beta2
-                v += (1 - beta2) * g * g  # v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
-                m_hat = m / (1 - beta1**t)
+    def _step_group(self, group: dict[str, Any]) -> None:
+        """One Adam step for every parameter of `group`."""
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        weight_decay = group["weight_decay"]
+        for p in group["params"]:
+            state = self.state.setdefault(p, {})
+            if not state:
+                state["step"] = 0
+                state["exp_avg"] = np.zeros_like(p.data)  # m_0
+                state["exp_avg_sq"] = np.zeros_like(p.data)  # v_0
                 if group["amsgrad"]:
-                    v_max = state["max_exp_avg_sq"]
-                    np.maximum(v_max, v, out=v_max)  # v_t^max = max(v_{t-1}^max, v_t)
-                    v_hat = v_max / (1 - beta2**t)
-                else:
-                    v_hat = v / (1 - beta2**t)
-                p.data -= lr * _divide(m_hat, np.sqrt(v_hat) + eps)
-        return loss
+                    state["max_exp_avg_sq"] = np.zeros_like(p.data)  # v_0^max
+            state["step"] += 1
+            t = state["step"]
+            g = -p.grad if group["maximize"] else p.grad  # g_t
+            if weight_decay != 0:
+                g = self._apply_weight_decay(p, g, lr, weight_decay)
+            m, v = state["exp_avg"], state["exp_avg_sq"]
+            m *= beta1
+            m += (1 - beta1) * g  # m_t = beta1 m_{t-1} + (1 - beta1) g_t
+            v *= beta2
+            v += (1 - beta2) * g * g  # v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
+            m_hat = m / (1 - beta1**t)
+            if group["amsgrad"]:
+                v_max = state["max_exp_avg_sq"]
+                np.maximum(v_max, v, out=v_max)  # v_t^max = max(v_{t-1}^max, v_t)
+                v_hat = v_max / (1 - beta2**t)
+            else:
+                v_hat = v / (1 - beta2**t)
+            p.data -= lr * _divide(m_hat, np.sqrt(v_hat) + eps)
 
 
+@_with_algorithm(_decoupled(_ADAM_ALGORITHM))
 class AdamW(Adam):
     r"""AdamW, as ``torch.optim.AdamW``: Adam with decoupled weight decay.
 
-    .. math::
-
-        \begin{aligned}
-        &\textbf{input}: \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},\ \theta_0
-            \text{ (params)},\ f(\theta) \text{ (objective)},\ \lambda \text{ (weight decay)},\
-            \textit{amsgrad},\ \epsilon \\
-        &\textbf{initialize}: m_0 \leftarrow 0,\ v_0 \leftarrow 0,\ v_0^{max} \leftarrow 0 \\
-        &\textbf{for}\ t = 1, 2, \ldots\ \textbf{do} \\
-        &\quad g_t \leftarrow \nabla_\theta f_t(\theta_{t-1})
-            \quad (-\nabla_\theta f_t(\theta_{t-1}) \text{ if } \textit{maximize}) \\
-        &\quad \theta_t \leftarrow \theta_{t-1} - \gamma \lambda \theta_{t-1} \\
-        &\quad m_t \leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
-        &\quad v_t \leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
-        &\quad \widehat{m_t} \leftarrow m_t / (1 - \beta_1^t) \\
-        &\quad \textbf{if}\ \textit{amsgrad}: \\
-        &\qquad v_t^{max} \leftarrow \max(v_{t-1}^{max}, v_t) \\
-        &\qquad \widehat{v_t} \leftarrow v_t^{max} / (1 - \beta_2^t) \\
-        &\quad \textbf{else}: \\
-        &\qquad \widehat{v_t} \leftarrow v_t / (1 - \beta_2^t) \\
-        &\quad \theta_t \leftarrow \theta_t - \gamma\, \widehat{m_t} / (\sqrt{\widehat{v_t}}
-            + \epsilon)
-        \end{aligned}
+    {algorithm}
 
     The only change from :class:`Adam` is the decay line: every weight shrinks by the factor
     :math:`1 - \gamma\lambda` before the Adam update, whatever its gradient history, and the
@@ -699,48 +738,31 @@ class AdamW(Adam):
     params : iterable of Parameter, or iterable of dict
         Parameters, or parameter groups (see :class:`Optimizer`).
     lr : float, default 1e-3
-        Learning rate :math:`\gamma \ge 0`.
-    betas : (float, float), default (0.9, 0.999)
-        :math:`\beta_1, \beta_2`, each in [0, 1).
-    eps : float, default 1e-8
-        :math:`\epsilon \ge 0`, added to the denominator.
+        Learning rate :math:`\gamma \ge 0` of the Adam update; it also sets the decay, each step
+        multiplying the weights by :math:`1 - \gamma\lambda`.
     weight_decay : float, default 0.01
-        Decoupled weight decay :math:`\lambda \ge 0`.
-    amsgrad : bool, default False
-        Use the AMSGrad variant.
-    maximize : bool, default False
-        Ascend the objective instead of descending it.
+        Decoupled weight decay :math:`\lambda \ge 0` (PyTorch's default; Adam's is 0).
+    **adam_options
+        ``betas``, ``eps``, ``amsgrad`` and ``maximize``, keyword-only, with :class:`Adam`'s
+        meanings and defaults.
 
     Examples
     --------
+    With a zero gradient, AdamW only decays the weights, each in proportion to its size, while
+    Adam's L2 term becomes the whole gradient and, normalised, moves each weight by :math:`\gamma`:
+
     >>> from nncourse.nn import Parameter
-    >>> w = Parameter([2.0])
-    >>> optimizer = AdamW([w], lr=0.1, weight_decay=0.5)
-    >>> optimizer.step()  # zero gradient: only the decay, 2 * (1 - 0.1 * 0.5)
-    >>> w.data.round(6)
-    array([1.9])
+    >>> w_adamw, w_adam = Parameter([2.0, -4.0]), Parameter([2.0, -4.0])
+    >>> AdamW([w_adamw], lr=0.1, weight_decay=0.5).step()  # times 1 - 0.1 * 0.5
+    >>> Adam([w_adam], lr=0.1, weight_decay=0.5).step()
+    >>> w_adamw.data.round(6), w_adam.data.round(6)
+    (array([ 1.9, -3.8]), array([ 1.9, -3.9]))
     """
 
     def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 1e-3,
-        *,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0.01,
-        amsgrad: bool = False,
-        maximize: bool = False,
+        self, params: ParamsT, lr: float = 1e-3, *, weight_decay: float = 0.01, **adam_options: Any
     ):
-        super().__init__(
-            params,
-            lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            amsgrad=amsgrad,
-            maximize=maximize,
-        )
+        super().__init__(params, lr, weight_decay=weight_decay, **adam_options)
 
     def _apply_weight_decay(
         self, p: Parameter, g: np.ndarray, lr: float, weight_decay: float
@@ -767,6 +789,35 @@ class LRScheduler:
     ``group["lr"]`` recursively, which gives the same numbers up to rounding unless something
     else changed ``group["lr"]`` between epochs (another schedule chained on the same
     optimizer, or a manual change): here such a change is overwritten at the next step.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        Whose groups' ``"lr"`` the schedule sets.
+
+    Examples
+    --------
+    A new schedule states its learning rate as a function of the epoch; here a linear warm-up
+    to the initial learning rate over the first `warmup` epochs:
+
+    >>> from nncourse.nn import Parameter
+    >>> class LinearWarmup(LRScheduler):
+    ...     def __init__(self, optimizer, warmup):
+    ...         self.warmup = warmup  # before LRScheduler.__init__, which applies epoch 0
+    ...         super().__init__(optimizer)
+    ...     def lr_at(self, base_lr, epoch):
+    ...         return base_lr * min(1.0, (epoch + 1) / self.warmup)
+    >>> optimizer = SGD([Parameter([0.0])], lr=0.4)
+    >>> scheduler = LinearWarmup(optimizer, warmup=4)
+    >>> for epoch in range(6):
+    ...     print(epoch, round(optimizer.param_groups[0]["lr"], 6))  # train an epoch at it
+    ...     scheduler.step()
+    0 0.1
+    1 0.2
+    2 0.3
+    3 0.4
+    4 0.4
+    5 0.4
     """
 
     def __init__(self, optimizer: Optimizer):

@@ -186,6 +186,7 @@ def plot_contours(
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on, clipped to the domain, with a legend when anything is labelled.
 
     Examples
     --------
@@ -272,6 +273,7 @@ def plot_surface_3d(
     Returns
     -------
     mpl_toolkits.mplot3d.axes3d.Axes3D
+        The 3-D axes drawn on, with :math:`f(x, y)` as the vertical axis.
 
     Examples
     --------
@@ -333,6 +335,7 @@ def plot_loss_curves(
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on: one line per curve, and a legend.
 
     Examples
     --------

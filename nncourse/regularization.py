@@ -54,7 +54,7 @@ array([ 0.3, -0.4])
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -81,6 +81,23 @@ def _check_flag(value: bool, name: str) -> bool:
     return bool(value)
 
 
+def _penalised(
+    params: Parameter | Iterable[Parameter],
+    lam: float,
+    accumulate_grad: bool,
+    gradient: Callable[[np.ndarray], np.ndarray],
+) -> tuple[list[Parameter], float]:
+    """Check the arguments both penalties take and, if asked, add ``lam * gradient(w)`` into
+    each parameter's ``.grad``; return the parameters as a list and `lam` as a float."""
+    lam = check_positive(lam, "lam", strict=False)
+    accumulate_grad = _check_flag(accumulate_grad, "accumulate_grad")
+    params = _as_parameters(params)
+    if accumulate_grad:
+        for p in params:
+            p.grad += lam * gradient(p.data)
+    return params, lam
+
+
 def l2_penalty(
     params: Parameter | Iterable[Parameter], lam: float, accumulate_grad: bool = False
 ) -> float:
@@ -100,14 +117,14 @@ def l2_penalty(
     params : Parameter or iterable of Parameter
         The weights to penalise, e.g. ``model.parameters()`` (often without the biases).
     lam : float
-        :math:`\lambda \ge 0`.
+        :math:`\lambda \ge 0`, the same number as SGD's ``weight_decay`` it reproduces.
     accumulate_grad : bool, default False
         If True, add :math:`\lambda w` into each parameter's ``.grad``, as a backward pass does.
 
     Returns
     -------
     float
-        The penalty, summed in float64.
+        :math:`R(\theta)`, the squares summed in float64 whatever the parameters' dtype.
 
     Examples
     --------
@@ -115,13 +132,8 @@ def l2_penalty(
     >>> l2_penalty([Parameter([1.0, 2.0]), Parameter([[2.0]])], lam=0.5)  # 0.25 * (1 + 4 + 4)
     2.25
     """
-    lam = check_positive(lam, "lam", strict=False)
-    accumulate_grad = _check_flag(accumulate_grad, "accumulate_grad")
-    params = _as_parameters(params)
+    params, lam = _penalised(params, lam, accumulate_grad, gradient=lambda w: w)  # dR/dw = lam w
     total = sum(float(np.sum(np.square(p.data, dtype=np.float64))) for p in params)
-    if accumulate_grad:
-        for p in params:
-            p.grad += lam * p.data  # dR/dw = lam w
     return lam / 2 * total
 
 
@@ -144,16 +156,17 @@ def l1_penalty(
     Parameters
     ----------
     params : Parameter or iterable of Parameter
-        The weights to penalise, e.g. ``model.parameters()``.
+        The weights to penalise: one Parameter, or e.g. ``model.parameters()``.
     lam : float
-        :math:`\lambda \ge 0`.
+        :math:`\lambda \ge 0`: a gradient step of size :math:`\gamma` moves every nonzero
+        weight towards 0 by :math:`\gamma\lambda`.
     accumulate_grad : bool, default False
         If True, add :math:`\lambda\operatorname{sign}(w)` into each parameter's ``.grad``.
 
     Returns
     -------
     float
-        The penalty, summed in float64.
+        :math:`R(\theta)`, the absolute values summed in float64.
 
     Examples
     --------
@@ -164,11 +177,6 @@ def l1_penalty(
     >>> w.grad
     array([ 0.1,  0. , -0.1])
     """
-    lam = check_positive(lam, "lam", strict=False)
-    accumulate_grad = _check_flag(accumulate_grad, "accumulate_grad")
-    params = _as_parameters(params)
+    params, lam = _penalised(params, lam, accumulate_grad, gradient=np.sign)  # 0 at w = 0
     total = sum(float(np.sum(np.abs(p.data), dtype=np.float64)) for p in params)
-    if accumulate_grad:
-        for p in params:
-            p.grad += lam * np.sign(p.data)  # subgradient 0 at w = 0
     return lam * total

@@ -41,6 +41,18 @@ __all__ = [
 Pair = tuple[np.ndarray, np.ndarray]
 
 
+def _check_parameter(
+    value: float,
+    name: str,
+    requirement: str = "",
+    valid: Callable[[float], bool] | None = None,
+) -> None:
+    """Raise ValueError unless `value` is a finite real number (for which ``valid(value)`` holds,
+    if given); `requirement` says what that means, for the message."""
+    if not np.isscalar(value) or not np.isfinite(value) or (valid is not None and not valid(value)):
+        raise ValueError(f"{name} must be a finite number{requirement}; got {value!r}.")
+
+
 def _points(xy: ArrayLike, name: str = "xy") -> np.ndarray:
     points = as_float_array(xy, name).astype(np.float64)
     if points.ndim == 0 or points.shape[-1] != 2:
@@ -153,10 +165,8 @@ def quadratic_bowl(condition: float = 10.0, angle: float = 0.0) -> Surface:
     >>> bowl.f([0.0, 1.0]), bowl.f([1.0, 0.0])
     (0.5, 2.0)
     """
-    if not np.isscalar(condition) or not np.isfinite(condition) or condition < 1:
-        raise ValueError(f"condition must be a finite number >= 1; got {condition!r}.")
-    if not np.isscalar(angle) or not np.isfinite(angle):
-        raise ValueError(f"angle must be a finite number (radians); got {angle!r}.")
+    _check_parameter(condition, "condition", " >= 1", lambda value: value >= 1)
+    _check_parameter(angle, "angle", " (radians)")
     cos, sin = np.cos(angle), np.sin(angle)
 
     def function(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -169,13 +179,13 @@ def quadratic_bowl(condition: float = 10.0, angle: float = 0.0) -> Surface:
         return cos * du - sin * dv, sin * du + cos * dv
 
     return Surface(
+        formula=r"\tfrac12(u^2 + \kappa v^2)",
         name=f"quadratic bowl (κ = {condition:g})",
-        function=function,
-        gradient=gradient,
         minima=[[0.0, 0.0]],
         minimum_value=0.0,
         domain=((-3.0, 3.0), (-3.0, 3.0)),
-        formula=r"\tfrac12(u^2 + \kappa v^2)",
+        function=function,
+        gradient=gradient,
     )
 
 
@@ -203,10 +213,8 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
     >>> surface.grad([0.0, 0.0])
     array([-2.,  0.])
     """
-    if not np.isscalar(a) or not np.isfinite(a):
-        raise ValueError(f"a must be a finite number; got {a!r}.")
-    if not np.isscalar(b) or not np.isfinite(b) or b <= 0:
-        raise ValueError(f"b must be a finite number > 0; got {b!r}.")
+    _check_parameter(a, "a")
+    _check_parameter(b, "b", " > 0", lambda value: value > 0)
 
     def function(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return (a - x) ** 2 + b * (y - x**2) ** 2
@@ -216,13 +224,13 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
         return -2 * (a - x) - 4 * b * x * valley, 2 * b * valley
 
     return Surface(
+        formula=rf"({a:g} - x)^2 + {b:g}\,(y - x^2)^2",
         name="Rosenbrock",
-        function=function,
-        gradient=gradient,
         minima=[[a, a**2]],
         minimum_value=0.0,
         domain=((a - 3.0, a + 1.5), (a**2 - 2.0, a**2 + 2.5)),
-        formula=rf"({a:g} - x)^2 + {b:g}\,(y - x^2)^2",
+        function=function,
+        gradient=gradient,
     )
 
 
@@ -262,13 +270,13 @@ def beale() -> Surface:
         return dx, dy
 
     return Surface(
+        formula=r"(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
         name="Beale",
-        function=function,
-        gradient=gradient,
         minima=[[3.0, 0.5]],
         minimum_value=0.0,
         domain=((-4.5, 4.5), (-4.5, 4.5)),
-        formula=r"(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+        function=function,
+        gradient=gradient,
     )
 
 
@@ -309,13 +317,13 @@ def himmelblau() -> Surface:
         return 4 * x * first + 2 * second, 2 * first + 4 * y * second
 
     return Surface(
+        formula=r"(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         name="Himmelblau",
-        function=function,
-        gradient=gradient,
         minima=_HIMMELBLAU_MINIMA,
         minimum_value=0.0,
         domain=((-5.0, 5.0), (-5.0, 5.0)),
-        formula=r"(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+        function=function,
+        gradient=gradient,
     )
 
 
@@ -338,13 +346,13 @@ def saddle() -> Surface:
     array([ 2., -4.])
     """
     return Surface(
+        formula=r"x^2 - y^2",
         name="saddle",
-        function=lambda x, y: x**2 - y**2,
-        gradient=lambda x, y: (2 * x, -2 * y),
         minima=np.empty((0, 2)),
         minimum_value=None,
         domain=((-2.0, 2.0), (-2.0, 2.0)),
-        formula=r"x^2 - y^2",
+        function=lambda x, y: x**2 - y**2,
+        gradient=lambda x, y: (2 * x, -2 * y),
         log_levels=False,
         saddle_points=[[0.0, 0.0]],
     )
@@ -375,8 +383,7 @@ def plateau(width: float = 1.0) -> Surface:
     >>> round(plateau().f([3.0, 4.0]), 6)
     0.999996
     """
-    if not np.isscalar(width) or not np.isfinite(width) or width <= 0:
-        raise ValueError(f"width must be a finite number > 0; got {width!r}.")
+    _check_parameter(width, "width", " > 0", lambda value: value > 0)
     scale = 2.0 * width**2
 
     def function(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -387,13 +394,13 @@ def plateau(width: float = 1.0) -> Surface:
         return weight * x, weight * y
 
     return Surface(
+        formula=r"1 - e^{-(x^2 + y^2)/(2s^2)}",
         name=f"plateau (s = {width:g})",
-        function=function,
-        gradient=gradient,
         minima=[[0.0, 0.0]],
         minimum_value=0.0,
         domain=((-5.0 * width, 5.0 * width), (-5.0 * width, 5.0 * width)),
-        formula=r"1 - e^{-(x^2 + y^2)/(2s^2)}",
+        function=function,
+        gradient=gradient,
         log_levels=False,
     )
 

@@ -180,7 +180,15 @@ class TLU:
 
 
 class TLUNetwork:
-    """A feed-forward network of threshold units, evaluated layer by layer.
+    r"""A feed-forward network of threshold units, evaluated layer by layer.
+
+    With :math:`h^{(0)} = x` and layer :math:`k` holding the units :math:`(w_j, b_j)`,
+
+    .. math:: h^{(k)}_j = U\big(w_j \cdot h^{(k-1)} + b_j\big),
+
+    each unit with its own :math:`U(0)` (its ``at_zero``); the output is the last layer's
+    :math:`h`. Two layers compute any Boolean function (see :func:`from_truth_table`); a single
+    unit computes only the linearly separable ones, so XOR below needs its hidden layer.
 
     Parameters
     ----------
@@ -197,9 +205,13 @@ class TLUNetwork:
 
     Examples
     --------
+    XOR as (x1 OR x2) AND (x1 NAND x2):
+
     >>> net = TLUNetwork([[TLU([1, 1], -1), TLU([-1, -1], 1)], [TLU([1, 1], -2)]])
     >>> net([[0, 0], [0, 1], [1, 0], [1, 1]])
     array([0, 1, 1, 0])
+    >>> net.layer_outputs([1, 1])[0]  # the hidden layer: OR fires, NAND does not
+    array([[1, 0]])
     >>> net
     TLUNetwork(
       layer 1: [TLU(weights=[1, 1], bias=-1), TLU(weights=[-1, -1], bias=1)]
@@ -363,7 +375,11 @@ def from_truth_table(outputs: ArrayLike) -> TLUNetwork:
 
 @dataclass(frozen=True)
 class PerceptronResult:
-    """Outcome of :func:`perceptron_fit`.
+    """Outcome of :func:`perceptron_fit`: the learned unit and the history of its mistakes.
+
+    The errors per epoch are the learning curve of the perceptron rule. On separable data they
+    reach 0 after finitely many epochs (``converged``, if `max_epochs` allows it); on data that
+    no unit separates they never do, and the run stops at `max_epochs`.
 
     Attributes
     ----------
@@ -375,6 +391,20 @@ class PerceptronResult:
         Number of epochs run, the last error-free one included.
     errors : list of int
         Number of misclassified samples (weight updates) in each epoch.
+
+    Examples
+    --------
+    Learning AND from its truth table:
+
+    >>> result = perceptron_fit(truth_table(2), [0, 0, 0, 1])
+    >>> result.unit, result.converged
+    (TLU(weights=[2, 1], bias=-3), True)
+    >>> result.epochs == len(result.errors), result.errors  # one count per epoch, 0 last
+    (True, [2, 3, 3, 2, 1, 0])
+    >>> result.unit(truth_table(2))  # the learned unit reproduces the table
+    array([0, 0, 0, 1])
+    >>> perceptron_fit(truth_table(2), [0, 1, 1, 0], max_epochs=5).errors  # XOR: never 0
+    [3, 3, 4, 4, 4]
     """
 
     unit: TLU
@@ -482,13 +512,15 @@ def separating_unit(X: ArrayLike, y: ArrayLike) -> TLU | None:
     Parameters
     ----------
     X : array_like
-        ``(n_samples, n_features)`` inputs.
+        ``(n_samples, n_features)`` inputs, real-valued or binary.
     y : array_like
-        ``(n_samples,)`` labels in {0, 1}.
+        ``(n_samples,)`` labels in {0, 1}: the unit must output ``y[i]`` on row ``X[i]``.
 
     Returns
     -------
     TLU or None
+        A unit with weights :math:`w` and bias :math:`b` from the linear program, or None when
+        the program is infeasible: no hyperplane separates the two classes.
 
     Examples
     --------
@@ -524,16 +556,20 @@ def is_linearly_separable(X: ArrayLike, y: ArrayLike) -> bool:
 
     .. math:: \exists\, w, b: \quad (2 y_i - 1)(w \cdot x_i + b) \ge 1 \quad \forall i.
 
+    Unlike :func:`perceptron_fit`, which can only report that it has not converged yet, this
+    decides the question, in both directions.
+
     Parameters
     ----------
     X : array_like
-        ``(n_samples, n_features)`` inputs.
+        ``(n_samples, n_features)`` points, as for :func:`separating_unit`.
     y : array_like
-        ``(n_samples,)`` labels in {0, 1}.
+        ``(n_samples,)`` class of each point, 0 or 1.
 
     Returns
     -------
     bool
+        True when some hyperplane has every 1 strictly on one side and every 0 on the other.
 
     Examples
     --------
