@@ -250,7 +250,7 @@ def l1_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -
     input : array_like
         Predictions; the gradient is with respect to them.
     target, reduction
-        As in :func:`l1_loss`; ``input == target`` is allowed.
+        As in :func:`l1_loss`.
 
     Returns
     -------
@@ -410,7 +410,7 @@ def smooth_l1_loss_grad(
     input : array_like
         Predictions, of the shape of `target`.
     target, reduction, beta
-        As in :func:`smooth_l1_loss`; ``beta=0`` gives the L1 gradient.
+        As in :func:`smooth_l1_loss` (``beta=0`` gives the L1 gradient).
 
     Returns
     -------
@@ -491,9 +491,9 @@ def hinge_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean"
     Parameters
     ----------
     input : array_like
-        Scores :math:`s`, the variable of differentiation.
+        Scores :math:`s` of any shape, with respect to which we differentiate.
     target, reduction
-        As in :func:`hinge_loss`: labels -1 or +1.
+        As in :func:`hinge_loss`.
 
     Returns
     -------
@@ -684,7 +684,7 @@ def binary_cross_entropy_grad(
     input : array_like
         Probabilities :math:`p`: the gradient is with respect to them, not to logits.
     target, base, reduction
-        As in :func:`binary_cross_entropy`; `base` divides by :math:`\log(\text{base})`.
+        As in :func:`binary_cross_entropy`.
 
     Returns
     -------
@@ -785,7 +785,7 @@ def binary_cross_entropy_with_logits_grad(
     input : array_like
         Logits :math:`z`.
     target, pos_weight, reduction
-        As in :func:`binary_cross_entropy_with_logits`, `pos_weight` included.
+        As in :func:`binary_cross_entropy_with_logits`.
 
     Returns
     -------
@@ -932,7 +932,7 @@ def cross_entropy_grad(
     input : array_like
         Logits, ``(N, C)`` or ``(C,)``.
     target, label_smoothing, reduction
-        As in :func:`cross_entropy`: class indices or probabilities.
+        As in :func:`cross_entropy`.
 
     Returns
     -------
@@ -991,7 +991,7 @@ def nll_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") 
     input : array_like
         Log-probabilities, ``(N, C)`` or ``(C,)``.
     target, reduction
-        As in :func:`nll_loss`: integer class indices.
+        As in :func:`nll_loss`.
 
     Returns
     -------
@@ -1077,7 +1077,7 @@ def kl_div_grad(input: ArrayLike, target: ArrayLike, reduction: str = "batchmean
     input : array_like
         Log-probabilities :math:`\log q`.
     target, reduction
-        As in :func:`kl_div`, including ``"batchmean"``.
+        As in :func:`kl_div`.
 
     Returns
     -------
