@@ -9,6 +9,7 @@ from functools import partial
 import mpmath as mp
 import numpy as np
 import pytest
+from helpers import RAISE
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
@@ -49,7 +50,6 @@ from nncourse.activations import (
 from nncourse.gradcheck import check_gradient, numerical_jacobian
 
 mp.mp.dps = 60
-RAISE = {"over": "raise", "invalid": "raise", "divide": "raise"}  # underflow to 0 is allowed
 
 # ---------------------------------------------------------------------------------------------
 # Strategies

@@ -8,6 +8,7 @@ import math
 import mpmath as mp
 import numpy as np
 import pytest
+from helpers import RAISE
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
@@ -15,7 +16,6 @@ from hypothesis.extra.numpy import array_shapes, arrays
 from nncourse.information import cross_entropy, entropy, kl_divergence
 
 mp.mp.dps = 60
-RAISE = {"over": "raise", "invalid": "raise", "divide": "raise"}  # underflow to 0 is allowed
 
 # ---------------------------------------------------------------------------------------------
 # Strategies: probability vectors along the last axis, some entries exactly 0

@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pytest
+from helpers import digits_mlp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,13 +36,6 @@ from nncourse.nn import (
     Softmax,
     Tanh,
 )
-
-
-def mlp(seed: int = 0) -> Sequential:
-    rng = np.random.default_rng(seed)
-    return Sequential(
-        Linear(64, 128, rng=rng), ReLU(), Linear(128, 64, rng=rng), ReLU(), Linear(64, 10, rng=rng)
-    )
 
 
 def naive_conv2d(x, weight, bias, stride, padding):
@@ -107,7 +101,7 @@ def test_parameter_rejects_nan():
 
 
 def test_parameters_in_assignment_order_with_dotted_names():
-    model = mlp()
+    model = digits_mlp(np.random.default_rng(0))
     names = [name for name, _ in model.named_parameters()]
     assert names == ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"]
     assert [p.shape for p in model.parameters()] == [
@@ -131,7 +125,7 @@ def test_nested_names_and_modules():
 
 
 def test_zero_grad_resets_every_parameter():
-    model = mlp()
+    model = digits_mlp(np.random.default_rng(0))
     for p in model.parameters():
         p.grad += 1.0
     model.zero_grad()
@@ -510,7 +504,7 @@ def test_reprs_like_pytorch():
     assert repr(ELU()) == "ELU(alpha=1.0)"
     assert repr(Softmax()) == "Softmax(axis=-1)"
     assert repr(CrossEntropyLoss()) == "CrossEntropyLoss(reduction='mean', label_smoothing=0.0)"
-    assert repr(mlp()) == (
+    assert repr(digits_mlp(np.random.default_rng(0))) == (
         "Sequential(\n"
         "  (0): Linear(in_features=64, out_features=128, bias=True)\n"
         "  (1): ReLU()\n"

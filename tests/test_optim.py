@@ -259,34 +259,26 @@ ADAM_OPTIONS = option_grid(
 )
 
 
-@pytest.mark.parametrize("kind", GRADIENT_SOURCES)
-@pytest.mark.parametrize("options", SGD_OPTIONS, ids=option_id)
-def test_sgd_matches_documented_algorithm(options, kind):
-    assert_matches_reference(SGD, reference_sgd, kind, options)
+# Each optimizer, its reference transcription and the options it is compared under.
+DOCUMENTED_ALGORITHMS = [
+    pytest.param(
+        optimizer_class, reference, options, id=f"{optimizer_class.__name__}-{option_id(options)}"
+    )
+    for optimizer_class, reference, option_list in [
+        (SGD, reference_sgd, SGD_OPTIONS),
+        (Adagrad, reference_adagrad, ADAGRAD_OPTIONS),
+        (RMSprop, reference_rmsprop, RMSPROP_OPTIONS),
+        (Adam, reference_adam, ADAM_OPTIONS),
+        (AdamW, reference_adamw, ADAM_OPTIONS),
+    ]
+    for options in option_list
+]
 
 
 @pytest.mark.parametrize("kind", GRADIENT_SOURCES)
-@pytest.mark.parametrize("options", ADAGRAD_OPTIONS, ids=option_id)
-def test_adagrad_matches_documented_algorithm(options, kind):
-    assert_matches_reference(Adagrad, reference_adagrad, kind, options)
-
-
-@pytest.mark.parametrize("kind", GRADIENT_SOURCES)
-@pytest.mark.parametrize("options", RMSPROP_OPTIONS, ids=option_id)
-def test_rmsprop_matches_documented_algorithm(options, kind):
-    assert_matches_reference(RMSprop, reference_rmsprop, kind, options)
-
-
-@pytest.mark.parametrize("kind", GRADIENT_SOURCES)
-@pytest.mark.parametrize("options", ADAM_OPTIONS, ids=option_id)
-def test_adam_matches_documented_algorithm(options, kind):
-    assert_matches_reference(Adam, reference_adam, kind, options)
-
-
-@pytest.mark.parametrize("kind", GRADIENT_SOURCES)
-@pytest.mark.parametrize("options", ADAM_OPTIONS, ids=option_id)
-def test_adamw_matches_documented_algorithm(options, kind):
-    assert_matches_reference(AdamW, reference_adamw, kind, options)
+@pytest.mark.parametrize(("optimizer_class", "reference", "options"), DOCUMENTED_ALGORITHMS)
+def test_optimizer_matches_documented_algorithm(optimizer_class, reference, options, kind):
+    assert_matches_reference(optimizer_class, reference, kind, options)
 
 
 def test_adamw_default_weight_decay_matches_documented_algorithm():

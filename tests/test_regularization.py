@@ -30,26 +30,25 @@ def penalty_gradient(penalty, w, lam):
     return param.grad
 
 
-@given(weights, lams)
-def test_l2_gradient_matches_finite_differences(w, lam):
+def check_penalty_gradient(penalty, w, lam):
+    """The gradient `penalty` accumulates against central differences of its value."""
     result = check_gradient(
-        lambda x: l2_penalty([Parameter(x)], lam),
-        lambda x: penalty_gradient(l2_penalty, x, lam),
+        lambda x: penalty([Parameter(x)], lam),
+        lambda x: penalty_gradient(penalty, x, lam),
         w,
         eps=STEP,
     )
     result.raise_if_failed()
+
+
+@given(weights, lams)
+def test_l2_gradient_matches_finite_differences(w, lam):
+    check_penalty_gradient(l2_penalty, w, lam)
 
 
 @given(weights_off_zero, lams)
 def test_l1_gradient_matches_finite_differences(w, lam):
-    result = check_gradient(
-        lambda x: l1_penalty([Parameter(x)], lam),
-        lambda x: penalty_gradient(l1_penalty, x, lam),
-        w,
-        eps=STEP,
-    )
-    result.raise_if_failed()
+    check_penalty_gradient(l1_penalty, w, lam)
 
 
 def test_values_by_hand():

@@ -2,26 +2,17 @@
 
 import numpy as np
 import pytest
+from helpers import digits_mlp
 
 from nncourse import data, nn, optim
 
 pytest.importorskip("sklearn")
 
 
-def build_mlp(rng: np.random.Generator, hidden: tuple[int, int] = (128, 64)) -> nn.Sequential:
-    return nn.Sequential(
-        nn.Linear(64, hidden[0], rng=rng),
-        nn.ReLU(),
-        nn.Linear(hidden[0], hidden[1], rng=rng),
-        nn.ReLU(),
-        nn.Linear(hidden[1], 10, rng=rng),
-    )
-
-
 def train(X, y, seed: int, epochs: int, hidden=(128, 64), dropout: float = 0.0):
     """Seeded training loop; returns the model and the mean loss of each epoch."""
     rng = np.random.default_rng(seed)
-    model = build_mlp(rng, hidden)
+    model = digits_mlp(rng, hidden)
     if dropout:
         model = nn.Sequential(*model[:2], nn.Dropout(dropout, rng=rng), *model[2:])
     criterion = nn.CrossEntropyLoss()

@@ -9,11 +9,12 @@ edition (`pytest tests/browser --site _build/student/html`).
 import os
 import shutil
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
-from page_checks import LinkResolver, PageReport, launch_chromium, visit
+from page_checks import LinkResolver, PageReport, launch_chromium, visits
 from playwright.sync_api import sync_playwright
 from static_site import StaticSite, html_pages
 
@@ -75,18 +76,14 @@ def browser(chromium_path: str):
 
 
 @pytest.fixture(scope="session")
-def _reports() -> dict[str, PageReport]:
-    return {}
+def book_visits(browser, book_site: StaticSite) -> Callable[[str], PageReport]:
+    return visits(browser, book_site)
 
 
 @pytest.fixture
-def report(
-    book_page: str, browser, book_site: StaticSite, _reports: dict[str, PageReport]
-) -> PageReport:
+def report(book_page: str, book_visits: Callable[[str], PageReport]) -> PageReport:
     """The one visit of `book_page`, shared by every check of that page."""
-    if book_page not in _reports:
-        _reports[book_page] = visit(browser, book_site.url(book_page), book_page, book_site.origin)
-    return _reports[book_page]
+    return book_visits(book_page)
 
 
 @pytest.fixture(scope="session")

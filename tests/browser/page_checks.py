@@ -6,15 +6,18 @@ path, so a failure names the page it is on. `tests/browser/test_page_checks.py` 
 synthetic pages that each check fails when it should.
 """
 
+import functools
 import html.parser
 import re
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
+from static_site import StaticSite
 
 # Console messages that cannot be fixed in the book, by exact text, with the reason. Every other
 # console error fails the page: fix its cause instead of adding it here.
@@ -198,6 +201,16 @@ def visit(
     return report
 
 
+def visits(browser: Browser, site: StaticSite) -> Callable[[str], PageReport]:
+    """`visit` of a page of `site` by name, at most once: every check of a page reads one report."""
+
+    @functools.cache
+    def report_of(page_name: str) -> PageReport:
+        return visit(browser, site.url(page_name), page_name, site.origin)
+
+    return report_of
+
+
 def _fetch_text(url: str) -> str:
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
@@ -373,6 +386,22 @@ def link_problems(report: PageReport, resolver: LinkResolver) -> list[str]:
         if fragment and anchors is not None and fragment not in anchors:
             problems.append(f"{report.page}: link to a missing anchor #{fragment}: {shown}")
     return problems
+
+
+# Every check of a page that needs only its report; `link_problems` also needs a `LinkResolver`.
+REPORT_CHECKS: tuple[Callable[[PageReport], list[str]], ...] = (
+    console_problems,
+    math_problems,
+    image_problems,
+    solution_problems,
+    accessibility_problems,
+)
+
+
+def all_problems(report: PageReport, resolver: LinkResolver) -> list[str]:
+    """What every check finds on one page."""
+    problems = [problem for check in REPORT_CHECKS for problem in check(report)]
+    return problems + link_problems(report, resolver)
 
 
 def horizontal_overflow(page: Page) -> int:

@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 from page_checks import (
+    REPORT_CHECKS,
     LinkResolver,
     PageReport,
-    accessibility_problems,
     console_problems,
     horizontal_overflow,
     image_problems,
     link_problems,
-    math_problems,
-    solution_problems,
     visit,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -57,33 +55,18 @@ def first_chapter() -> str:
     return f"{chapter}.html"
 
 
-def test_no_console_errors_or_failed_requests(report):
-    problems = console_problems(report)
-    assert not problems, "\n".join(problems)
-
-
-def test_math_is_rendered(report):
-    problems = math_problems(report)
-    assert not problems, "\n".join(problems)
-
-
-def test_images_load_and_have_alt_text(report):
-    problems = image_problems(report)
+@pytest.mark.parametrize(
+    "check", REPORT_CHECKS, ids=lambda check: check.__name__.removesuffix("_problems")
+)
+def test_page_passes_check(report, check):
+    """No console errors or failed requests, math rendered, images loaded with alt text,
+    solution toggles that reveal their solution, headings in order and a language declared."""
+    problems = check(report)
     assert not problems, "\n".join(problems)
 
 
 def test_internal_links_and_anchors_resolve(report, resolver: LinkResolver):
     problems = link_problems(report, resolver)
-    assert not problems, "\n".join(problems)
-
-
-def test_solution_toggles_reveal_solutions(report):
-    problems = solution_problems(report)
-    assert not problems, "\n".join(problems)
-
-
-def test_headings_in_order_and_language_declared(report):
-    problems = accessibility_problems(report)
     assert not problems, "\n".join(problems)
 
 

@@ -10,6 +10,7 @@ from page_checks import (
     UNFIXABLE_CONSOLE_MESSAGES,
     LinkResolver,
     accessibility_problems,
+    all_problems,
     console_problems,
     horizontal_overflow,
     image_problems,
@@ -17,6 +18,7 @@ from page_checks import (
     math_problems,
     solution_problems,
     visit,
+    visits,
 )
 from static_site import StaticSite
 
@@ -112,27 +114,9 @@ def elsewhere(tmp_path_factory):
         yield site
 
 
-def check_all(report, resolver):
-    return (
-        console_problems(report)
-        + math_problems(report)
-        + image_problems(report)
-        + link_problems(report, resolver)
-        + solution_problems(report)
-        + accessibility_problems(report)
-    )
-
-
 @pytest.fixture(scope="module")
 def report_of(browser, synthetic_site):
-    reports = {}
-
-    def report_of(name: str):
-        if name not in reports:
-            reports[name] = visit(browser, synthetic_site.url(name), name, synthetic_site.origin)
-        return reports[name]
-
-    return report_of
+    return visits(browser, synthetic_site)
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +133,7 @@ def assert_named(problems: list[str], page: str, *expected: str) -> None:
 
 def test_a_correct_page_passes_every_check(report_of, synthetic_resolver):
     report = report_of("good.html")
-    assert check_all(report, synthetic_resolver) == []
+    assert all_problems(report, synthetic_resolver) == []
     assert report.solutions and report.solutions[0]["visible_after"]
 
 
