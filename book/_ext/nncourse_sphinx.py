@@ -9,8 +9,14 @@
   `_config.yml` stays the one place that says where the book is published.
 - An empty `.nojekyll` file in the output tells GitHub Pages to serve folders whose names start
   with an underscore (`_static/`, `_sources/`) as they are.
+- The site's `index.html` is a small page that sends the reader to the first chapter. The one
+  sphinx-external-toc writes is a bare redirect without a language, a title or an icon, so a
+  browser asks the host for `/favicon.ico`, which does not exist. This one declares its language
+  and title, an inline empty icon (a file would be requested and then cut off by the redirect),
+  and a link for readers whose browsers do not follow the refresh.
 """
 
+import html
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -43,9 +49,36 @@ def write_nojekyll(app: Sphinx, exception: Exception | None) -> None:
         (Path(app.outdir) / ".nojekyll").touch()
 
 
+INDEX_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>{title}</title>
+  <link rel="icon" href="data:,">
+  <meta http-equiv="Refresh" content="0; url={target}">
+</head>
+<body>
+  <p><a href="{target}">{title}</a></p>
+</body>
+</html>
+"""
+
+
+def write_index_redirect(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html" or app.config.root_doc == "index":
+        return
+    page = INDEX_PAGE.format(
+        title=html.escape(app.config.html_title or app.config.project),
+        target=app.builder.get_target_uri(app.config.root_doc),
+    )
+    (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict:
     app.setup_extension("notfound.extension")
     app.connect("config-inited", set_notfound_prefix)
     app.connect("html-page-context", drop_duplicate_scripts)
     app.connect("build-finished", write_nojekyll)
+    # before sphinx-external-toc (priority 500), which writes a bare redirect if none exists
+    app.connect("build-finished", write_index_redirect, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
