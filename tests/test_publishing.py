@@ -86,3 +86,16 @@ def test_build_marks_the_site_for_github_pages(tmp_path):
     app = SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=str(tmp_path))
     book_extension.write_nojekyll(app, None)
     assert (tmp_path / ".nojekyll").is_file()
+
+
+def test_index_page_declares_language_title_and_icon_before_it_redirects(tmp_path):
+    builder = SimpleNamespace(format="html", get_target_uri=lambda doc: f"{doc}.html")
+    config = SimpleNamespace(root_doc="book/intro", html_title="A & B", project="p")
+    app = SimpleNamespace(builder=builder, config=config, outdir=str(tmp_path))
+    book_extension.write_index_redirect(app, None)
+    page = (tmp_path / "index.html").read_text()
+    assert '<html lang="en">' in page
+    assert "<title>A &amp; B</title>" in page
+    assert '<link rel="icon" href="data:,">' in page  # no request for /favicon.ico
+    assert '<meta http-equiv="Refresh" content="0; url=book/intro.html">' in page
+    assert '<a href="book/intro.html">' in page
