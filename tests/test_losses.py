@@ -46,6 +46,9 @@ LOSS_NAMES = [name for name in losses.__all__ if f"{name}_grad" in losses.__all_
 
 SHAPES = array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=4)
 KINK_GAP = 2e-3
+# PyTorch's BCE backward divides by max(p (1 - p), EPSILON) with EPSILON the C++ float 1e-12:
+# 1e-12 * 2**63 = 9223372.04 lies in [2**23, 2**24), so float32 keeps the integer 9223372
+TORCH_BCE_EPSILON = 9223372 * 2.0**-63
 
 
 def away_from(values, kinks):
@@ -352,11 +355,21 @@ def test_binary_cross_entropy_clamps_logs_at_minus_100_as_pytorch():
     p, y = [0.0, 1.0, 0.0, 1.0, 1e-50, 1e-40], [1.0, 0.0, 0.0, 1.0, 1.0, 1.0]
     expected = [100.0, 100.0, 0.0, 0.0, 100.0, 40 * math.log(10)]
     np.testing.assert_allclose(binary_cross_entropy(p, y, reduction="none"), expected, rtol=1e-15)
-    # PyTorch's backward: (p - y) / max(p (1 - p), 1e-12)
-    # for the last two p (1 - p) < 1e-12: the gradient is capped, not -1/p
-    expected_grad = [-1e12, 1e12, 0.0, 0.0, (1e-50 - 1) * 1e12, (1e-40 - 1) * 1e12]
+    # PyTorch's backward: (p - y) / max(p (1 - p), eps), eps = float32(1e-12)
+    # for the last two p (1 - p) < eps: the gradient is capped, not -1/p
+    eps = TORCH_BCE_EPSILON
+    expected_grad = [-1 / eps, 1 / eps, 0.0, 0.0, (1e-50 - 1) / eps, (1e-40 - 1) / eps]
     grad = binary_cross_entropy_grad(p, y, reduction="sum")
     np.testing.assert_allclose(grad, expected_grad, rtol=1e-15)
+
+
+def test_binary_cross_entropy_grad_caps_with_pytorchs_float32_epsilon():
+    # 1 / eps = 1.0000000039958e12, not 1e12: the cap is PyTorch's to the last digit
+    assert TORCH_BCE_EPSILON == pytest.approx(1e-12, rel=5e-9)
+    assert binary_cross_entropy_grad(0.0, 1.0, reduction="sum") == -1 / TORCH_BCE_EPSILON
+    assert binary_cross_entropy_grad(0.0, 1.0, reduction="sum") < -1.000000003e12
+    # above the cap the exact derivative (p - 1) / (p (1 - p)) = -1/p is returned
+    assert binary_cross_entropy_grad(1e-11, 1.0, reduction="sum") == pytest.approx(-1e11, rel=1e-15)
 
 
 def test_binary_cross_entropy_with_logits_by_hand():
@@ -643,13 +656,21 @@ def test_cross_entropy_gradient_keeps_tiny_probabilities():
     np.testing.assert_allclose(grad, [-2 * math.exp(-69), math.exp(-69), math.exp(-69)], rtol=1e-14)
 
 
+def test_cross_entropy_of_a_confident_sample_keeps_its_digits():
+    # -log p_0 = log(1 + 2 e^-40) = 8.5e-18; log of the summed softmax would round it to 0
+    expected = float(mpmath.log1p(2 * mpmath.exp(-40)))
+    logits = [0.0, -40.0, -40.0]
+    assert cross_entropy(logits, 0, reduction="sum") == pytest.approx(expected, rel=1e-14)
+    assert cross_entropy([logits], [0]) == pytest.approx(expected, rel=1e-14)
+
+
 def test_binary_cross_entropy_at_zero_and_one():
     with np.errstate(**RAISE):
         assert binary_cross_entropy(0.0, 1.0) == 100.0
-        assert binary_cross_entropy_grad(0.0, 1.0) == pytest.approx(-1e12, rel=1e-15)
+        assert binary_cross_entropy_grad(0.0, 1.0) == -1 / TORCH_BCE_EPSILON
         assert binary_cross_entropy(np.float32(1), np.float32(0)) == 100.0
         grad = binary_cross_entropy_grad([1.0, 0.0], [0.0, 0.0], reduction="sum")
-    np.testing.assert_allclose(grad, [1e12, 0.0], rtol=1e-15)
+    np.testing.assert_allclose(grad, [1 / TORCH_BCE_EPSILON, 0.0], rtol=1e-15)
 
 
 def test_regression_losses_with_huge_errors():
