@@ -1,8 +1,8 @@
-"""The training loop's shortcuts change no result: fused modules equal their functions bit for bit.
+"""Modules, kernels and reductions agree bit for bit with the functions that define them.
 
 CrossEntropyLoss computes its softmax once in forward and reuses it in backward; ReLU calls the
 kernel of relu without scanning the values again; as_float_array checks finiteness in one pass;
-SGD skips the dampening factor when it is 1. Each test states what must stay exactly as before.
+SGD skips the dampening factor when it is 1. Each test states the exact agreement that must hold.
 """
 
 import math
@@ -136,7 +136,7 @@ def test_as_float_array_checks_values_in_one_pass_with_the_same_messages():
         huge = as_float_array(np.array([1e308, 1e308]), "x")  # finite, though its sum is not
     np.testing.assert_array_equal(huge, [1e308, 1e308])
     with pytest.raises(ValueError, match=re.escape("x must not contain NaN.")):
-        as_float_array(np.array([np.inf, np.nan]), "x")  # NaN is named first, as before
+        as_float_array(np.array([np.inf, np.nan]), "x")  # NaN is named first
     with pytest.raises(ValueError, match="x must contain only finite numbers; it contains inf"):
         as_float_array(np.array([1.0, -np.inf]), "x")
     np.testing.assert_array_equal(

@@ -1,8 +1,8 @@
-"""Code that several classes share keeps each class's own contract.
+"""Hyperparameters and layer options: what every optimizer, layer and loss module receives.
 
 The optimizers take their hyperparameters from their signatures, AdamW's algorithm box is derived
 from Adam's, the activation layers and loss modules pass their options to their functions at call
-time: each test states, with values written out by hand, what every class must still see.
+time: each test states, with values written out by hand, what every class must see.
 """
 
 import inspect
@@ -110,7 +110,7 @@ def test_adamw_takes_adams_options_by_keyword_only():
     assert list(inspect.signature(AdamW).parameters)[:3] == ["params", "lr", "weight_decay"]
 
 
-def test_sgd_still_checks_dampening_before_nesterov():
+def test_sgd_checks_dampening_before_nesterov():
     with pytest.raises(ValueError, match=r"dampening must be >= 0; got -0\.5"):
         SGD(one_parameter(), lr=0.1, momentum=0.9, dampening=-0.5, nesterov=True)
     with pytest.raises(ValueError, match="nesterov=True requires momentum > 0"):
