@@ -212,7 +212,8 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, base: float | None = None) -> floa
     p, q = _check_pair(p, q)
     # log p is only used where p > 0, so log p - log q is finite there, or +inf where q = 0
     log_ratio = _log(p, 0.0) - _log(q, -np.inf)
-    close = (q > 0) & (p >= 0.5 * q) & (p <= 2 * q)
+    # p > 0 (so q > 0): for the smallest subnormal q, 0.5 * q rounds to 0 and p = 0 would pass
+    close = (p > 0) & (p >= 0.5 * q) & (p <= 2 * q)
     relative_change = np.divide(p - q, q, out=np.zeros_like(p), where=close)  # p - q is exact
     log_ratio = np.where(close, np.log1p(relative_change), log_ratio)
     return _finish(_weighted_by(p, log_ratio), base)

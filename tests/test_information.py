@@ -264,3 +264,14 @@ def test_base_value_errors(base):
 def test_base_type_errors(base, kind):
     with pytest.raises(TypeError, match=f"base must be a real number or None; got {kind}"):
         kl_divergence([0.5, 0.5], [0.5, 0.5], base=base)
+
+
+def test_zero_probability_against_the_smallest_subnormal_is_not_a_close_pair():
+    """p_i = 0 with q_i = 5e-324: 0.5 * q_i rounds to 0, yet the term is 0, not log1p(-1)."""
+    tiny = np.nextafter(0.0, 1.0)
+    p, q = np.array([1.0, 0.0]), np.array([1.0, tiny])
+    with np.errstate(**RAISE):
+        assert kl_divergence(p, q) == 0.0
+        assert kl_divergence(p[::-1], q[::-1]) == 0.0
+        assert cross_entropy(p, q) == 0.0
+        assert entropy(p) == 0.0
