@@ -8,7 +8,7 @@ settings.register_profile(
     "default",
     derandomize=True,  # the same examples every run: a red CI is reproducible on a laptop
     deadline=None,  # no timed tests
-    max_examples=60,
+    max_examples=200,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
