@@ -57,12 +57,24 @@ def _convert_to_float(x: ArrayLike, name: str) -> np.ndarray:
     return array
 
 
-def check_same_shape(input: np.ndarray, target: np.ndarray, target_name: str = "target") -> None:
-    """Refuse silent broadcasting: `target` must have exactly `input`'s shape."""
+def check_same_shape(
+    input: np.ndarray,
+    target: np.ndarray,
+    target_name: str = "target",
+    *,
+    input_name: str = "input",
+    reason: str | None = None,
+) -> None:
+    """Refuse silent broadcasting: `target` must have exactly `input`'s shape.
+
+    The message names both arrays and says why the shapes must agree; `reason` defaults to
+    "no broadcasting between <input> and <target>".
+    """
     if input.shape != target.shape:
+        reason = reason or f"no broadcasting between {input_name} and {target_name}"
         raise ValueError(
-            f"{target_name} has shape {target.shape}, expected {input.shape} to match input's "
-            "shape (no broadcasting between input and target)."
+            f"{target_name} has shape {target.shape}, expected {input.shape} to match "
+            f"{input_name}'s shape ({reason})."
         )
 
 

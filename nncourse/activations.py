@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import erfc
 
-from ._validation import as_float_array
+from ._validation import as_float_array, check_same_shape
 
 __all__ = [
     "elu",
@@ -96,11 +96,13 @@ def _check_number(value: float, name: str) -> float:
 def _check_grad_output(grad_output: ArrayLike, like: np.ndarray, like_name: str) -> np.ndarray:
     """`grad_output` as a float array with exactly the shape of `like` (no broadcasting)."""
     grad_output = as_float_array(grad_output, "grad_output")
-    if grad_output.shape != like.shape:
-        raise ValueError(
-            f"grad_output has shape {grad_output.shape}, expected {like.shape} to match "
-            f"{like_name}'s shape (one upstream gradient per output entry)."
-        )
+    check_same_shape(
+        like,
+        grad_output,
+        "grad_output",
+        input_name=like_name,
+        reason="one upstream gradient per output entry",
+    )
     return grad_output
 
 

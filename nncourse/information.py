@@ -28,7 +28,7 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, check_in_unit_interval
+from ._validation import as_float_array, check_in_unit_interval, check_same_shape
 
 __all__ = ["cross_entropy", "entropy", "kl_divergence"]
 
@@ -55,11 +55,7 @@ def _check_distribution(p: ArrayLike, name: str) -> np.ndarray:
 
 def _check_pair(p: ArrayLike, q: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     p, q = _check_distribution(p, "p"), _check_distribution(q, "q")
-    if p.shape != q.shape:
-        raise ValueError(
-            f"q has shape {q.shape}, expected {p.shape} to match p's shape "
-            "(no broadcasting between p and q)."
-        )
+    check_same_shape(p, q, "q", input_name="p")
     return p, q
 
 

@@ -1157,10 +1157,7 @@ def cosine_similarity(
     """
     a = as_float_array(x1, "x1")
     b = as_float_array(x2, "x2").astype(a.dtype, copy=False)
-    if a.shape != b.shape:
-        raise ValueError(
-            f"x2 has shape {b.shape}, expected {a.shape} to match x1 (no broadcasting)."
-        )
+    check_same_shape(a, b, "x2", input_name="x1")
     if not isinstance(axis, (int, np.integer)) or not -a.ndim <= axis < a.ndim:
         raise ValueError(
             f"axis must be an integer in [{-a.ndim}, {a.ndim}) for x1 of shape {a.shape}; "
