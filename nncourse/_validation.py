@@ -99,7 +99,7 @@ def check_in_unit_interval(x: np.ndarray, name: str) -> np.ndarray:
 def check_positive(value: float, name: str, *, strict: bool = True) -> float:
     """Raise unless the scalar `value` is > 0 (or >= 0 with ``strict=False``)."""
     # a Python float (the usual case) is checked without a round trip through NumPy
-    finite = math.isfinite(value) if type(value) is float else _is_finite_scalar(value)
+    finite = math.isfinite(value) if type(value) is float else is_finite_number(value)
     if not finite:
         raise ValueError(f"{name} must be a finite number; got {value!r}.")
     if value < 0 or (strict and value == 0):
@@ -108,7 +108,8 @@ def check_positive(value: float, name: str, *, strict: bool = True) -> float:
     return float(value)
 
 
-def _is_finite_scalar(value: object) -> bool:
+def is_finite_number(value: object) -> bool:
+    """True for a finite real scalar (Python or NumPy); False for arrays, lists, NaN, infinity."""
     return bool(np.isscalar(value) and np.isfinite(value))
 
 

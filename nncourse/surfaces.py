@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array
+from ._validation import as_float_array, is_finite_number
 from .nn import Parameter
 
 __all__ = [
@@ -49,7 +49,7 @@ def _check_parameter(
 ) -> None:
     """Raise ValueError unless `value` is a finite real number (for which ``valid(value)`` holds,
     if given); `requirement` says what that means, for the message."""
-    if not np.isscalar(value) or not np.isfinite(value) or (valid is not None and not valid(value)):
+    if not is_finite_number(value) or (valid is not None and not valid(value)):
         raise ValueError(f"{name} must be a finite number{requirement}; got {value!r}.")
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, check_positive
+from ._validation import as_float_array, check_positive, is_finite_number
 from .activations import step
 
 __all__ = [
@@ -139,7 +139,7 @@ class TLU:
             raise ValueError(
                 f"weights must be a 1-D array with one weight per input; got shape {weights.shape}."
             )
-        if not np.isscalar(bias) or not np.isfinite(bias):
+        if not is_finite_number(bias):
             raise ValueError(f"bias must be a finite number; got {bias!r}.")
         self.weights = weights
         self.weights.setflags(write=False)  # shared by networks and gates: nobody may change it
