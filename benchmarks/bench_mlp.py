@@ -67,7 +67,7 @@ class NncourseTrainer:
         for X_batch, y_batch in data.minibatches(X, y, BATCH_SIZE, self.rng):
             self.optimizer.zero_grad()
             self.criterion(self.model(X_batch), y_batch)
-            self.model.backward(self.criterion.backward())
+            self.model.backward(self.criterion.backward(), input_grad=False)
             self.optimizer.step()
 
     def predict(self, X: np.ndarray) -> np.ndarray:

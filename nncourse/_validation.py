@@ -10,12 +10,17 @@ from numpy.typing import ArrayLike
 
 REDUCTIONS = ("mean", "sum", "none")
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # native byte order
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}  # by size in bytes
 
 
-def as_float_array(x: ArrayLike, name: str, *, allow_infinite: bool = False) -> np.ndarray:
+def as_float_array(
+    x: ArrayLike, name: str, *, allow_infinite: bool = False, check_values: bool = True
+) -> np.ndarray:
     """Return `x` as a floating array: float32/float64 kept, integers, bools and lists to float64.
 
     NaN is always refused; infinities only unless `allow_infinite` (e.g. ``log 0 = -inf``).
+    ``check_values=False`` leaves the values to the caller, which must then refuse NaN and
+    infinity itself (as :func:`nncourse.activations._softmax_parts` does along with its work).
 
     Raises
     ------
@@ -28,10 +33,12 @@ def as_float_array(x: ArrayLike, name: str, *, allow_infinite: bool = False) -> 
         array = x  # the common case inside a training loop: no conversion to decide on
     else:
         array = _convert_to_float(x, name)
+    if not check_values:
+        return array
     if allow_infinite:
         if np.isnan(array).any():
             raise ValueError(f"{name} must not contain NaN.")
-    elif not np.isfinite(array).all():
+    elif not np.logical_and.reduce(np.isfinite(array), axis=None):
         # one pass for the common case; only a failing array is scanned again for the message
         if np.isnan(array).any():
             raise ValueError(f"{name} must not contain NaN.")
@@ -125,7 +132,9 @@ def check_class_indices(
             f"target has shape {target.shape}, expected {expected_shape} "
             "to match input's batch size."
         )
-    if target.size and (target.min() < 0 or target.max() >= n_classes):
+    # one pass: seen as unsigned, a negative index is huge, so the largest value finds both errors
+    unsigned = target.view(_UNSIGNED[target.dtype.itemsize])
+    if target.size and np.maximum.reduce(unsigned, axis=None) >= n_classes:
         raise ValueError(
             f"target must hold class indices in [0, {n_classes - 1}] for input with {n_classes} "
             f"classes; got values in [{target.min()}, {target.max()}]."

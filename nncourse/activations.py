@@ -899,25 +899,41 @@ def _check_logits(z: ArrayLike, axis: int) -> np.ndarray:
     return z
 
 
-def _softmax_parts(z: np.ndarray, axis: int) -> tuple[np.ndarray, ...]:
+_LARGEST = {t: float(np.finfo(t).max) for t in (np.float32, np.float64)}
+
+
+def _spread(z: np.ndarray, top: np.ndarray) -> float:
+    """Largest minus smallest entry of `z` (given its maxima `top`): NaN or inf if `z` has any."""
+    return float(np.maximum.reduce(top, axis=None)) - float(np.minimum.reduce(z, axis=None))
+
+
+def _softmax_parts(z: np.ndarray, axis: int, name: str = "z") -> tuple[np.ndarray, ...]:
     r"""Pieces shared by the softmax family, each exact to a few ulp.
 
     Returns ``(top, e, rest)``: the maximum :math:`m` along `axis` (kept as a length-1 axis),
     :math:`e = \exp(z - m)` (never overflows, and :math:`e = 1` at the maximum), and the sum of
     `e` over every entry but one maximum. With ``S = 1 + rest``, :math:`\log S` is
     ``log1p(rest)``: exact even when the maximum dominates and ``log(S)`` would round to 0.
+
+    NaN or infinity in `z` raise the ValueError of :func:`as_float_array` for `name`, so a caller
+    may skip that scan: the largest and smallest logits found here decide it.
     """
     top = np.maximum.reduce(z, axis=axis, keepdims=True)
-    # z - m is exact whenever z + c is, so softmax(z + c) == softmax(z) bit for bit. For logits
-    # more than the largest float apart it overflows to -inf, whose exp is the true value 0.
-    with np.errstate(over="ignore"):
+    # z - m is exact whenever z + c is, so softmax(z + c) == softmax(z) bit for bit
+    if z.size and _spread(z, top) <= _LARGEST[z.dtype.type]:  # False for NaN and infinity too
         e = np.exp(z - top)
-    is_top = z == top
-    rest = np.where(is_top, 0.0, e).sum(axis=axis, keepdims=True)
+    else:
+        as_float_array(z, name)  # raises for NaN or infinity
+        # finite logits more than the largest float apart: z - m overflows to -inf, whose exp is
+        # the true value 0 (silencing the warning only here: np.errstate costs as much as a pass)
+        with np.errstate(over="ignore"):
+            e = np.exp(z - top)
+    not_top = z != top
+    rest = np.add.reduce(e, axis=axis, keepdims=True, where=not_top)
     # one maximum per slice is the rule; a tie for it is rare, and each maximum but one adds 1
-    # (a slice holding NaN, only possible inside a layer, has none and stays NaN)
-    if np.count_nonzero(is_top) != top.size:
-        rest += np.maximum(is_top.sum(axis=axis, keepdims=True) - 1, 0)
+    if np.count_nonzero(not_top) != z.size - top.size:
+        n_top = z.shape[axis] - np.count_nonzero(not_top, axis=axis, keepdims=True)
+        rest += np.maximum(n_top - 1, 0)
     return top, e, rest
 
 

@@ -91,10 +91,17 @@ def _reduce(values: np.ndarray, reduction: str, batch_size: int = 1) -> float | 
     return reduce(values, reduction)
 
 
-def _scale_grad(grad: np.ndarray, reduction: str, n_averaged: int) -> np.ndarray:
-    """Gradient of the reduced loss from that of the summed one: "mean" divides by `n_averaged`."""
+def _scale_grad(
+    grad: np.ndarray, reduction: str, n_averaged: int, *, in_place: bool = False
+) -> np.ndarray:
+    """Gradient of the reduced loss from that of the summed one: "mean" divides by `n_averaged`.
+
+    ``in_place=True`` divides `grad` itself: for an array the caller has just created.
+    """
     _check_not_empty(n_averaged, reduction)
-    return grad / n_averaged if reduction in ("mean", "batchmean") else grad
+    if reduction not in ("mean", "batchmean"):
+        return grad
+    return np.divide(grad, n_averaged, out=grad if in_place else None)
 
 
 def _pair(input: ArrayLike, target: ArrayLike, reduction: str) -> tuple[np.ndarray, np.ndarray]:
@@ -114,10 +121,10 @@ def _probability_pair(
     return check_in_unit_interval(x, "input"), check_in_unit_interval(t, "target")
 
 
-def _logits(input: ArrayLike, reduction: str) -> np.ndarray:
+def _logits(input: ArrayLike, reduction: str, *, check_values: bool = True) -> np.ndarray:
     """Scores of shape ``(N, C)`` (a batch) or ``(C,)`` (one sample), with C >= 1."""
     check_reduction(reduction)
-    x = as_float_array(input, "input")
+    x = as_float_array(input, "input", check_values=check_values)
     if x.ndim not in (1, 2) or x.shape[-1] == 0:
         raise ValueError(
             f"input must have shape (N, C) or (C,) with C >= 1 classes on the last axis; "
@@ -810,8 +817,11 @@ def binary_cross_entropy_with_logits_grad(
 def _class_targets(
     input: ArrayLike, target: ArrayLike, label_smoothing: float, reduction: str
 ) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Logits, the target (indices or probabilities) and whether it holds indices."""
-    x = _logits(input, reduction)
+    """Logits, the target (indices or probabilities) and whether it holds indices.
+
+    The logits' values are checked by ``_softmax_parts``, which finds their extremes anyway.
+    """
+    x = _logits(input, reduction, check_values=False)
     if check_positive(label_smoothing, "label_smoothing", strict=False) > 1:
         raise ValueError(f"label_smoothing must be in [0, 1]; got {label_smoothing!r}.")
     if np.asarray(target).dtype.kind in "iu":
@@ -837,7 +847,7 @@ class _CrossEntropyTerms:
         )
         self.label_smoothing, self.reduction = label_smoothing, reduction
         # m = max z, e = exp(z - m), and S - 1 = the sum of e without one maximum's entry
-        top, self.e, rest = _softmax_parts(self.x, axis=-1)
+        top, self.e, rest = _softmax_parts(self.x, axis=-1, name="input")
         self.top, self.rest = top[..., 0], rest[..., 0]
         if self.indices:
             self.at_target = _target_index(self.x, self.target)
@@ -873,7 +883,7 @@ class _CrossEntropyTerms:
         else:
             smoothed = (1 - smoothing) * self.target + smoothing / n_classes
             grad = smoothed.sum(axis=-1, keepdims=True) * grad - smoothed
-        return _scale_grad(grad, self.reduction, _batch_size(self.x))
+        return _scale_grad(grad, self.reduction, _batch_size(self.x), in_place=True)
 
 
 def cross_entropy(

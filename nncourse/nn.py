@@ -14,6 +14,7 @@ loop) but not its values: a NaN in the input propagates to the output, as in PyT
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 
 import numpy as np
@@ -96,6 +97,12 @@ class Parameter:
     As ``torch.nn.Parameter``, but the gradient is always an array of zeros (never ``None``), so
     backward passes can accumulate into it with ``+=``.
 
+    ``zero_grad()`` only marks the gradient as zero; the array is filled with zeros when ``.grad``
+    is next read. The layers of :mod:`nncourse.nn` store the first gradient after ``zero_grad()``
+    instead of adding it to zeros, as PyTorch's autograd does after ``zero_grad()`` (which sets
+    ``.grad`` to ``None``). So, as in PyTorch, read ``.grad`` again after a backward pass rather
+    than keeping the array from before ``zero_grad()``.
+
     Parameters
     ----------
     data : array_like
@@ -120,7 +127,19 @@ class Parameter:
         except TypeError as exc:
             raise _NonNumericDataError(f"Parameter {exc}") from exc
         self.data = np.array(values)  # a copy the caller cannot alias
-        self.grad = np.zeros_like(self.data)
+        self._grad = np.zeros_like(self.data)
+        self._grad_is_stale = False  # True after zero_grad: _grad holds old values, read as 0
+
+    @property
+    def grad(self) -> np.ndarray:
+        if self._grad_is_stale:
+            self._grad.fill(0.0)
+            self._grad_is_stale = False
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: np.ndarray) -> None:
+        self._grad, self._grad_is_stale = value, False
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -131,7 +150,19 @@ class Parameter:
         return self.data.size
 
     def zero_grad(self) -> None:
-        self.grad.fill(0.0)  # in place: optimizers and layers may hold this array
+        self._grad_is_stale = True  # cheaper than filling: most gradients are overwritten next
+
+    def _accumulate_grad(self, new: np.ndarray) -> None:
+        """``self.grad += new`` for a `new` array that nothing else refers to.
+
+        Right after ``zero_grad()`` it takes `new` as the gradient, saving the pass that fills
+        zeros and the pass that adds to them; a layer calls it with a freshly computed array.
+        """
+        grad = self._grad
+        if self._grad_is_stale and new.shape == grad.shape and new.dtype == grad.dtype:
+            self._grad, self._grad_is_stale = new, False
+        else:
+            self.grad += new
 
     def __repr__(self) -> str:
         return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype})"
@@ -353,6 +384,10 @@ class Linear(Module):
     then ``bias``, from `rng`). PyTorch gets this bound from ``kaiming_uniform_(a=sqrt(5))``.
     Unlike PyTorch, the input must be 2-D (PyTorch accepts any leading dimensions).
 
+    ``backward(grad_output, input_grad=False)`` accumulates the parameters' gradients but skips
+    :math:`\partial L/\partial X` and returns ``None``: PyTorch skips it too when the input does
+    not require a gradient, as a batch of data does not (see :class:`Sequential`).
+
     Parameters
     ----------
     in_features, out_features : int
@@ -399,13 +434,13 @@ class Linear(Module):
             y += self.bias.data
         return y
 
-    def backward(self, grad_output: ArrayLike) -> np.ndarray:
+    def backward(self, grad_output: ArrayLike, *, input_grad: bool = True) -> np.ndarray | None:
         x = _saved(self, self._x)
         grad_output = _check_grad_output(grad_output, (x.shape[0], self.out_features), self)
-        self.weight.grad += grad_output.T @ x  # dL/dW = G^T X
+        self.weight._accumulate_grad(grad_output.T @ x)  # .grad += dL/dW = G^T X
         if self.bias is not None:
-            self.bias.grad += grad_output.sum(axis=0)  # dL/db = sum of G over samples
-        return grad_output @ self.weight.data  # dL/dX = G W
+            self.bias._accumulate_grad(grad_output.sum(axis=0))  # .grad += dL/db = sum_n G_n
+        return grad_output @ self.weight.data if input_grad else None  # dL/dX = G W
 
     def extra_repr(self) -> str:
         return (
@@ -466,6 +501,8 @@ class Conv2d(Module):
     shape ``(out_channels,)``, both initialised as PyTorch does, from
     :math:`\mathcal U(-k, k)` with :math:`k = 1/\sqrt{\text{in\_channels}\cdot k_h k_w}`.
     Unlike PyTorch, the input must be 4-D and `padding` must be integers (no ``"same"``).
+    ``backward(grad_output, input_grad=False)`` skips :math:`\partial L/\partial X` and returns
+    ``None``, as :class:`Linear`'s.
 
     Parameters
     ----------
@@ -525,7 +562,7 @@ class Conv2d(Module):
             y += self.bias.data[:, np.newaxis, np.newaxis]
         return y
 
-    def backward(self, grad_output: ArrayLike) -> np.ndarray:
+    def backward(self, grad_output: ArrayLike, *, input_grad: bool = True) -> np.ndarray | None:
         windows = _saved(self, self._windows)
         n_samples, _, n_rows, n_cols = windows.shape[:4]
         shape = (n_samples, self.out_channels, n_rows, n_cols)
@@ -533,6 +570,8 @@ class Conv2d(Module):
         self.weight.grad += np.einsum("nohw,nchwij->ocij", grad_output, windows, optimize=True)
         if self.bias is not None:
             self.bias.grad += grad_output.sum(axis=(0, 2, 3))
+        if not input_grad:
+            return None
         grad_windows = np.einsum("nohw,ocij->nchwij", grad_output, self.weight.data, optimize=True)
         grad_padded = _scatter_windows(grad_windows, self._padded_shape, self.stride)
         (pad_h, pad_w) = self.padding
@@ -944,6 +983,14 @@ class ReLU(_Activation):
     function = staticmethod(_relu)
     gradient = staticmethod(_relu_grad)
 
+    # the layer of every training loop: the two steps without the indirections of the others
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        self._x = _as_input(x)
+        return _relu(self._x)
+
+    def _chain_rule(self, x: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
+        return grad_output * _relu_grad(x)
+
 
 class LeakyReLU(_Activation):
     r"""Elementwise :math:`\max(0, x) + \alpha \min(0, x)` with
@@ -1044,12 +1091,23 @@ class LogSoftmax(_SoftmaxFamily):
 # ----------------------------------------------------------------------------------------------
 
 
+def _takes_input_grad(layer: Module) -> bool:
+    """Whether ``layer.backward`` accepts the keyword ``input_grad``."""
+    return "input_grad" in inspect.signature(layer.backward).parameters
+
+
 class Sequential(Module):
     r"""A chain of layers, as ``torch.nn.Sequential``: forward runs them in order, backward in
     reverse, each layer's ``backward`` feeding the next one down (the chain rule,
     :math:`\partial L/\partial x = J_1^\top \cdots J_k^\top\, \partial L/\partial y`).
 
     Layers are named ``"0"``, ``"1"``, ... so parameters are ``"0.weight"``, ``"0.bias"``, ...
+
+    A training loop needs the gradients of the parameters, not :math:`\partial L/\partial x`
+    for the batch of data: ``backward(grad_output, input_grad=False)`` returns ``None`` and lets
+    a first layer that can (:class:`Linear`, :class:`Conv2d`, or any module whose ``backward``
+    takes `input_grad`) skip that product, as PyTorch's autograd skips the gradient of an input
+    that does not require one.
 
     Examples
     --------
@@ -1065,6 +1123,11 @@ class Sequential(Module):
     ['0.weight', '0.bias', '2.weight', '2.bias']
     >>> len(model), model[-1].out_features, model.num_parameters()
     (3, 2, 23)
+    >>> y = model(np.ones((5, 4)))
+    >>> model.backward(np.ones((5, 2))).shape  # dL/dx, for a gradient check
+    (5, 4)
+    >>> model.backward(np.ones((5, 2)), input_grad=False) is None  # in training: grads only
+    True
     """
 
     def __init__(self, *layers: Module):
@@ -1076,16 +1139,25 @@ class Sequential(Module):
                 )
             setattr(self, str(index), layer)
         self._layers = tuple(layers)
+        self._first_takes_input_grad = bool(layers) and _takes_input_grad(layers[0])
 
     def forward(self, x: ArrayLike) -> np.ndarray:
         for layer in self._layers:
             x = layer(x)
         return x
 
-    def backward(self, grad_output: ArrayLike) -> np.ndarray:
-        for layer in reversed(self._layers):
+    def backward(self, grad_output: ArrayLike, *, input_grad: bool = True) -> np.ndarray | None:
+        if not self._layers:
+            return grad_output if input_grad else None
+        first, *rest = self._layers
+        for layer in reversed(rest):
             grad_output = layer.backward(grad_output)
-        return grad_output
+        if input_grad:
+            return first.backward(grad_output)
+        if self._first_takes_input_grad:
+            return first.backward(grad_output, input_grad=False)
+        first.backward(grad_output)  # for its parameters' gradients
+        return None
 
     def __len__(self) -> int:
         return len(self._layers)
