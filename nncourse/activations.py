@@ -903,7 +903,9 @@ _LARGEST = {t: float(np.finfo(t).max) for t in (np.float32, np.float64)}
 
 
 def _spread(z: np.ndarray, top: np.ndarray) -> float:
-    """Largest minus smallest entry of `z` (given its maxima `top`): NaN or inf if `z` has any."""
+    """Largest minus smallest entry of `z`, given its maxima `top`; NaN or inf if any entry is."""
+    if z.size == 0:
+        return 0.0
     return float(np.maximum.reduce(top, axis=None)) - float(np.minimum.reduce(z, axis=None))
 
 
@@ -920,7 +922,7 @@ def _softmax_parts(z: np.ndarray, axis: int, name: str = "z") -> tuple[np.ndarra
     """
     top = np.maximum.reduce(z, axis=axis, keepdims=True)
     # z - m is exact whenever z + c is, so softmax(z + c) == softmax(z) bit for bit
-    if z.size and _spread(z, top) <= _LARGEST[z.dtype.type]:  # False for NaN and infinity too
+    if _spread(z, top) <= _LARGEST[z.dtype.type]:  # False for NaN and infinity too
         e = np.exp(z - top)
     else:
         as_float_array(z, name)  # raises for NaN or infinity

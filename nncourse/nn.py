@@ -279,7 +279,10 @@ def _as_input(x: ArrayLike, name: str = "x") -> np.ndarray:
     return as_float_array(x, name)
 
 
-def _check_features(x: np.ndarray, n_features: int, name: str = "x") -> np.ndarray:
+def _as_features(x: ArrayLike, n_features: int, name: str = "x") -> np.ndarray:
+    """`x` as a float array (see `_as_input`) of shape ``(n_samples, n_features)``."""
+    if not (isinstance(x, np.ndarray) and x.dtype.type in _FAST_DTYPES):
+        x = as_float_array(x, name)
     if x.ndim != 2 or x.shape[1] != n_features:
         raise ValueError(
             f"{name} must have shape (n_samples, {n_features}); got {x.shape}. "
@@ -428,7 +431,7 @@ class Linear(Module):
         self._x = None
 
     def forward(self, x: ArrayLike) -> np.ndarray:
-        self._x = _check_features(_as_input(x), self.in_features)  # kept for backward
+        self._x = _as_features(x, self.in_features)  # kept for backward
         y = self._x @ self.weight.data.T
         if self.bias is not None:
             y += self.bias.data
@@ -988,8 +991,9 @@ class ReLU(_Activation):
         self._x = _as_input(x)
         return _relu(self._x)
 
-    def _chain_rule(self, x: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
-        return grad_output * _relu_grad(x)
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
+        x = _saved(self, self._x)
+        return _check_grad_output(grad_output, x.shape, self) * _relu_grad(x)
 
 
 class LeakyReLU(_Activation):
@@ -1143,7 +1147,7 @@ class Sequential(Module):
 
     def forward(self, x: ArrayLike) -> np.ndarray:
         for layer in self._layers:
-            x = layer(x)
+            x = layer.forward(x)  # what layer(x) calls
         return x
 
     def backward(self, grad_output: ArrayLike, *, input_grad: bool = True) -> np.ndarray | None:
