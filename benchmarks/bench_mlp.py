@@ -55,7 +55,12 @@ def build_model(hidden: tuple[int, int], seed: int) -> nn.Sequential:
 
 
 class NncourseTrainer:
-    """The training loop a reader writes with nncourse."""
+    """The training loop a reader writes with nncourse.
+
+    ``input_grad=False``: training needs no gradient with respect to the batch of pixels, so the
+    first layer skips that product, as PyTorch's autograd does for an input without
+    ``requires_grad``. The floor below does not compute it either.
+    """
 
     def __init__(self, hidden: tuple[int, int], seed: int):
         self.model = build_model(hidden, seed)

@@ -150,6 +150,7 @@ class Parameter:
         return self.data.size
 
     def zero_grad(self) -> None:
+        """Reset the gradient to zeros (lazily: it is filled when read, or replaced)."""
         self._grad_is_stale = True  # cheaper than filling: most gradients are overwritten next
 
     def _accumulate_grad(self, new: np.ndarray) -> None:

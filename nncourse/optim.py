@@ -17,7 +17,9 @@ each class docstring repeats that box. Where we differ from PyTorch:
 * Where an adaptive method would divide by zero (possible only with ``eps=0``), the update of
   that entry is 0 instead of PyTorch's ``nan`` or ``inf``; with ``eps > 0`` nothing changes.
 * Hyperparameters are checked in every parameter group, not only in the defaults.
-* ``zero_grad()`` fills gradients with zeros; PyTorch's default sets them to ``None``.
+* ``zero_grad()`` resets gradients to zeros; PyTorch's default sets them to ``None``. Either way
+  the next backward pass stores its gradient instead of adding it to zeros (see
+  :class:`~nncourse.nn.Parameter`).
 
 Examples
 --------
@@ -215,7 +217,7 @@ class Optimizer:
         self.param_groups.append(group)
 
     def zero_grad(self) -> None:
-        """Fill the gradient of every parameter with zeros (PyTorch's default sets it to None)."""
+        """Reset the gradient of every parameter to zeros (PyTorch's default sets it to None)."""
         for group in self.param_groups:
             for p in group["params"]:
                 p.zero_grad()

@@ -650,6 +650,52 @@ def test_cross_entropy_with_huge_logits():
     assert np.all(np.isfinite(soft))
 
 
+@pytest.mark.parametrize("function", [cross_entropy, cross_entropy_grad])
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (np.nan, "input must not contain NaN"),
+        (np.inf, "input must contain only finite numbers; it contains infinity"),
+        (-np.inf, "input must contain only finite numbers; it contains infinity"),
+    ],
+)
+@pytest.mark.parametrize("where", [(0, 0), (1, 2)])  # at a row's maximum or below it
+@pytest.mark.parametrize("target", [[0, 1], [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]])
+def test_cross_entropy_refuses_nan_and_infinite_logits(function, bad, message, where, target):
+    logits = np.array([[3.0, 1.0, 2.0], [0.0, 5.0, 1.0]])
+    logits[where] = bad
+    with pytest.raises(ValueError, match=message):
+        function(logits, np.array(target))
+
+
+def test_cross_entropy_of_logits_further_apart_than_the_largest_float():
+    # z - max(z) overflows to -inf, whose exp is the true 0: no warning, the right values
+    big = np.finfo(np.float64).max
+    logits = np.array([[big, -big, 0.0], [0.0, 1.0, 2.0]])
+    values = cross_entropy(logits, [0, 2], reduction="none")
+    grad = cross_entropy_grad(logits, [0, 2], reduction="sum")
+    np.testing.assert_array_equal(values[0], 0.0)
+    np.testing.assert_allclose(values[1], np.log1p(np.exp(-1) + np.exp(-2)), rtol=1e-15)
+    np.testing.assert_array_equal(grad[0], [0.0, 0.0, 0.0])
+    small = np.finfo(np.float32).max
+    logits32 = np.array([[small, -small]], dtype=np.float32)
+    assert cross_entropy(logits32, [0]) == 0.0  # float32 overflows at its own largest value
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint64])
+def test_class_indices_out_of_range_in_every_integer_dtype(dtype):
+    logits = np.zeros((3, 4))
+    assert cross_entropy(logits, np.array([0, 3, 1], dtype=dtype)) == pytest.approx(np.log(4))
+    with pytest.raises(
+        ValueError,
+        match=r"class indices in \[0, 3\] for input with 4 classes; got values in \[0, 4\]",
+    ):
+        cross_entropy(logits, np.array([0, 4, 1], dtype=dtype))
+    if np.issubdtype(dtype, np.signedinteger):
+        with pytest.raises(ValueError, match=r"got values in \[-1, 2\]"):
+            cross_entropy(logits, np.array([0, -1, 2], dtype=dtype))
+
+
 def test_cross_entropy_gradient_keeps_tiny_probabilities():
     # p_target = 1 - 2e-30: the gradient there is -2e-30, not 1 - 1 = 0
     grad = cross_entropy_grad([0.0, -69.0, -69.0], 0, reduction="sum")

@@ -132,6 +132,51 @@ def test_zero_grad_resets_every_parameter():
     assert all(not p.grad.any() for p in model.parameters())
 
 
+def test_zero_grad_reads_as_zeros_and_the_next_backward_gives_exactly_the_new_gradient():
+    layer = Linear(3, 2, rng=0)
+    x, g = np.random.default_rng(1).standard_normal((4, 3)), np.ones((4, 2))
+    layer(x)
+    layer.backward(g)
+    layer.backward(g)  # accumulated: twice the gradient
+    np.testing.assert_array_equal(layer.weight.grad, 2 * (g.T @ x))
+    layer.zero_grad()
+    assert not layer.weight.grad.any() and not layer.bias.grad.any()
+    layer.zero_grad()
+    layer.backward(g)  # after zero_grad the first gradient is stored, not added to old values
+    np.testing.assert_array_equal(layer.weight.grad, g.T @ x)
+    np.testing.assert_array_equal(layer.bias.grad, g.sum(axis=0))
+
+
+def test_zero_grad_then_manual_accumulation_starts_from_zero():
+    w = Parameter([1.0, 2.0])
+    w.grad += 5.0
+    w.zero_grad()
+    w.grad += np.array([1.0, -1.0])  # a hand-written backward pass, as learners write one
+    np.testing.assert_array_equal(w.grad, [1.0, -1.0])
+    w.zero_grad()
+    w._accumulate_grad(np.array([3.0, 4.0]))
+    w._accumulate_grad(np.array([3.0, 4.0]))
+    np.testing.assert_array_equal(w.grad, [6.0, 8.0])
+
+
+def test_first_gradient_of_another_dtype_or_shape_is_added_not_stored():
+    w = Parameter(np.ones(3, dtype=np.float32))
+    w.zero_grad()
+    w._accumulate_grad(np.full(3, 1 / 3))  # float64: cast into the float32 gradient
+    assert w.grad.dtype == np.float32
+    np.testing.assert_array_equal(w.grad, np.full(3, 1 / 3, dtype=np.float32))
+    w.zero_grad()
+    w._accumulate_grad(np.array([2.0]))  # broadcast, as w.grad += [2.0] would
+    np.testing.assert_array_equal(w.grad, [2.0, 2.0, 2.0])
+
+
+def test_assigning_grad_replaces_it():
+    w = Parameter([1.0, 2.0])
+    w.zero_grad()
+    w.grad = np.array([7.0, 8.0])
+    np.testing.assert_array_equal(w.grad, [7.0, 8.0])
+
+
 def test_train_and_eval_propagate_to_every_submodule():
     model = Sequential(Linear(2, 2, rng=0), Sequential(Dropout(), ReLU()))
     assert model.eval() is model
@@ -540,6 +585,66 @@ def test_sequential_chains_forward_and_backward_in_reverse():
     expected = (grad_h * (1 - h**2)) @ model[0].weight.data
     np.testing.assert_allclose(model.backward(grad_output), expected, rtol=1e-12)
     np.testing.assert_allclose(model[2].weight.grad, grad_output.T @ h, rtol=1e-14)
+
+
+def test_input_grad_false_skips_only_the_input_gradient():
+    x = np.random.default_rng(3).standard_normal((5, 64))
+    g = np.random.default_rng(4).standard_normal((5, 10))
+    with_input, without = digits_mlp(np.random.default_rng(0)), digits_mlp(np.random.default_rng(0))
+    with_input(x)
+    without(x)
+    assert with_input.backward(g).shape == (5, 64)
+    assert without.backward(g, input_grad=False) is None
+    for (name, p), q in zip(with_input.named_parameters(), without.parameters(), strict=True):
+        np.testing.assert_array_equal(p.grad, q.grad, err_msg=name)
+
+
+def test_linear_and_conv2d_accept_input_grad_false():
+    linear = Linear(3, 2, rng=0)
+    linear(np.ones((4, 3)))
+    assert linear.backward(np.ones((4, 2)), input_grad=False) is None
+    np.testing.assert_array_equal(linear.weight.grad, np.full((2, 3), 4.0))
+    conv = Conv2d(1, 2, kernel_size=2, rng=0)
+    conv(np.ones((1, 1, 3, 3)))
+    assert conv.backward(np.ones((1, 2, 2, 2)), input_grad=False) is None
+    np.testing.assert_array_equal(conv.weight.grad, np.full((2, 1, 2, 2), 4.0))
+    np.testing.assert_array_equal(conv.bias.grad, [4.0, 4.0])
+
+
+class _Scale(Module):
+    """A learner's layer whose backward knows nothing of input_grad."""
+
+    def __init__(self):
+        self.a = Parameter([2.0])
+
+    def forward(self, x):
+        self._x = x
+        return self.a.data * x
+
+    def backward(self, grad_output):
+        self.a.grad += (grad_output * self._x).sum()
+        return grad_output * self.a.data
+
+
+@pytest.mark.parametrize("first", [_Scale, ReLU, lambda: Sequential(Linear(2, 2, rng=0))])
+def test_sequential_input_grad_false_with_any_first_layer(first):
+    model = Sequential(first(), Linear(2, 1, rng=1))
+    x = np.array([[1.0, -2.0], [3.0, 4.0]])
+    model(x)
+    expected = model.backward(np.ones((2, 1)))
+    grads = [p.grad.copy() for p in model.parameters()]
+    model.zero_grad()
+    assert model.backward(np.ones((2, 1)), input_grad=False) is None
+    for p, grad in zip(model.parameters(), grads, strict=True):
+        np.testing.assert_array_equal(p.grad, grad)  # every parameter's gradient, once
+    assert expected.shape == x.shape
+
+
+def test_empty_sequential_is_the_identity_both_ways():
+    model = Sequential()
+    x = np.arange(3.0)
+    assert model(x) is x and model.backward(x) is x
+    assert model.backward(x, input_grad=False) is None
 
 
 def test_sequential_indexing_len_iteration_and_slicing():
