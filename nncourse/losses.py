@@ -832,6 +832,22 @@ def _class_targets(
     return x, probabilities.astype(x.dtype, copy=False), False
 
 
+def _losses_at_target(rest: np.ndarray, logit_at_target: np.ndarray, top: np.ndarray):
+    r"""Per-sample :math:`-\log p_y = \log S - (z_y - m)` from the softmax pieces (see
+    ``_softmax_parts``): only the target's entry of log_softmax is needed."""
+    return np.log1p(rest) - (logit_at_target - top)
+
+
+def _grad_at_target(e: np.ndarray, rest: np.ndarray, at_target: tuple) -> np.ndarray:
+    r"""Per-sample :math:`p - \text{onehot}(y)` from the softmax pieces, exact at the target."""
+    total = 1 + rest  # S
+    grad = e / total[..., None]  # p
+    # p_y - 1 = ((e_y - 1) - (S - 1)) / S: two terms of one sign, so nothing cancels,
+    # not even when y is the maximum (e_y - 1 = 0) and p_y rounds to 1
+    grad[at_target] = ((e[at_target] - 1) - rest) / total
+    return grad
+
+
 class _CrossEntropyTerms:
     """Validated logits and target with the softmax pieces that the loss and its gradient share.
 
@@ -862,27 +878,22 @@ class _CrossEntropyTerms:
         if not self.indices:
             smoothed = (1 - smoothing) * self.target + smoothing / self.x.shape[-1]
             return _reduce(-(smoothed * self._log_probabilities()).sum(axis=-1), self.reduction)
-        # -log p_y = log S - (z_y - m): only the target's entry of log_softmax is needed
-        values = np.log1p(self.rest) - (self.logit_at_target - self.top)
+        values = _losses_at_target(self.rest, self.logit_at_target, self.top)
         if smoothing:
             values = (1 - smoothing) * values - smoothing * self._log_probabilities().mean(axis=-1)
         return _reduce(values, self.reduction)
 
     def grad(self) -> np.ndarray:
-        total = 1 + self.rest  # S
-        grad = self.e / total[..., None]  # p
         n_classes, smoothing = self.x.shape[-1], self.label_smoothing
         if self.indices:
-            # p_y - 1 = ((e_y - 1) - (S - 1)) / S: two terms of one sign, so nothing cancels,
-            # not even when y is the maximum (e_y - 1 = 0) and p_y rounds to 1
-            e_at_target = self.e[self.at_target]
-            grad[self.at_target] = ((e_at_target - 1) - self.rest) / total
+            grad = _grad_at_target(self.e, self.rest, self.at_target)
             if smoothing:
                 uniform = smoothing * (_one_hot(self.target, n_classes) - 1 / n_classes)
                 grad = (grad + uniform).astype(self.x.dtype, copy=False)  # uniform is float64
         else:
             smoothed = (1 - smoothing) * self.target + smoothing / n_classes
-            grad = smoothed.sum(axis=-1, keepdims=True) * grad - smoothed
+            p = self.e / (1 + self.rest)[..., None]
+            grad = smoothed.sum(axis=-1, keepdims=True) * p - smoothed
         return _scale_grad(grad, self.reduction, _batch_size(self.x), in_place=True)
 
 

@@ -21,10 +21,11 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, check_reduction
+from ._validation import as_float_array, check_class_indices, check_reduction, reduce
 from .activations import (
     _relu,
     _relu_grad,
+    _softmax_parts,
     elu,
     elu_grad,
     leaky_relu,
@@ -42,6 +43,8 @@ from .activations import (
 )
 from .losses import (
     _CrossEntropyTerms,
+    _grad_at_target,
+    _losses_at_target,
     binary_cross_entropy,
     binary_cross_entropy_grad,
     binary_cross_entropy_with_logits,
@@ -1346,6 +1349,11 @@ class CrossEntropyLoss(_Loss):
     The softmax is computed once, in forward, and reused by backward; loss and gradient are
     those of the two functions bit for bit.
 
+    The case of every classifier's training loop (a float ``(N, C)`` batch, an integer array of
+    class indices, ``reduction="mean"``, no smoothing) is written out below without the
+    generality of the functions, from the same pieces (``_softmax_parts``,
+    ``_losses_at_target``, ``_grad_at_target``), so it is cheaper but not different.
+
     Examples
     --------
     >>> criterion = CrossEntropyLoss()
@@ -1360,7 +1368,27 @@ class CrossEntropyLoss(_Loss):
 
     def __init__(self, *, reduction: str = "mean", label_smoothing: float = 0.0):
         super().__init__(reduction, label_smoothing=label_smoothing)
-        self._terms = None
+        self._terms = self._batch = None
+
+    def forward(self, input: ArrayLike, target: ArrayLike) -> float | np.ndarray:
+        self._batch = None
+        if self.label_smoothing or self.reduction != "mean" or not _is_index_batch(input, target):
+            return super().forward(input, target)
+        check_class_indices(target, input.shape[1], input.shape[:1])
+        top, e, rest = _softmax_parts(input, axis=1, name="input")  # also refuses NaN and inf
+        rest = rest[:, 0]
+        at_target = (np.arange(input.shape[0]), target)
+        self._batch = (e, rest, at_target)
+        self._input, self._loss_shape = input, ()  # for backward with another grad_output
+        return reduce(_losses_at_target(rest, input[at_target], top[:, 0]), "mean")
+
+    def backward(self, grad_output: ArrayLike = 1.0) -> np.ndarray:
+        if self._batch is None or type(grad_output) is not float or grad_output != 1.0:
+            return super().backward(grad_output)
+        e, rest, at_target = self._batch
+        grad = _grad_at_target(e, rest, at_target)
+        grad /= rest.shape[0]  # the mean
+        return grad
 
     def _loss(self, input: ArrayLike, target: ArrayLike) -> float | np.ndarray:
         # the softmax of the forward pass serves backward too: the pieces both functions compute
@@ -1368,7 +1396,22 @@ class CrossEntropyLoss(_Loss):
         return self._terms.loss()
 
     def _input_grad(self) -> np.ndarray:
+        if self._batch is not None:  # forward took the training-loop case
+            e, rest, at_target = self._batch
+            return _grad_at_target(e, rest, at_target) / rest.shape[0]
         return self._terms.grad()
+
+
+def _is_index_batch(input: ArrayLike, target: ArrayLike) -> bool:
+    """Whether `input` is a float ``(N, C)`` array with N, C >= 1 and `target` integer indices."""
+    return (
+        isinstance(input, np.ndarray)
+        and input.dtype.type in _FAST_DTYPES
+        and input.ndim == 2
+        and input.size > 0
+        and isinstance(target, np.ndarray)
+        and target.dtype.kind in "iu"
+    )
 
 
 class NLLLoss(_Loss):

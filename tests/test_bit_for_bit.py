@@ -57,6 +57,65 @@ def test_cross_entropy_module_equals_the_functions_bit_for_bit(case):
     np.testing.assert_array_equal(criterion.backward(2.0), 2.0 * expected_grad)
 
 
+@st.composite
+def training_batches(draw):
+    """The training-loop case that CrossEntropyLoss writes out: float (N, C), integer indices."""
+    n_samples, n_classes = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    dtype = draw(st.sampled_from([np.float64, np.float32]))
+    values = draw(arrays(np.float64, (n_samples, n_classes), elements=st.floats(-800, 800)))
+    logits = (np.round(values / 100) if draw(st.booleans()) else values).astype(dtype)  # ties
+    index_dtype = draw(st.sampled_from([np.int64, np.int32, np.uint8]))
+    target = draw(arrays(index_dtype, (n_samples,), elements=st.integers(0, n_classes - 1)))
+    return logits, target
+
+
+@given(training_batches())
+def test_cross_entropy_module_training_case_equals_the_functions_bit_for_bit(batch):
+    logits, target = batch
+    criterion = CrossEntropyLoss()
+    loss = criterion(logits, target)
+    assert criterion._batch is not None  # the written-out case was taken
+    expected_grad = cross_entropy_grad(logits, target)
+    assert loss == cross_entropy(logits, target) and type(loss) is float
+    grad = criterion.backward()
+    assert np.array_equal(grad, expected_grad) and grad.dtype == expected_grad.dtype
+    np.testing.assert_array_equal(criterion.backward(0.5), 0.5 * expected_grad)
+    np.testing.assert_array_equal(criterion.backward(3), 3 * expected_grad)
+
+
+@pytest.mark.parametrize(
+    ("logits", "target", "error", "message"),
+    [
+        ([[0.0, np.nan]], [0], ValueError, "input must not contain NaN"),
+        ([[0.0, np.inf]], [0], ValueError, "input must contain only finite numbers"),
+        ([[0.0, -np.inf]], [0], ValueError, "input must contain only finite numbers"),
+        ([[0.0, 1.0]], [2], ValueError, r"class indices in \[0, 1\]"),
+        ([[0.0, 1.0]], [-1], ValueError, r"class indices in \[0, 1\]"),
+        ([[0.0, 1.0]], [0, 1], ValueError, r"target has shape \(2,\), expected \(1,\)"),
+    ],
+)
+def test_cross_entropy_module_training_case_refuses_bad_batches(logits, target, error, message):
+    with pytest.raises(error, match=message):
+        CrossEntropyLoss()(np.array(logits), np.array(target))
+
+
+def test_cross_entropy_module_other_cases_take_the_general_path():
+    logits, target = np.array([[1.0, 2.0, 0.5]]), np.array([1])
+    for criterion, args in [
+        (CrossEntropyLoss(reduction="sum"), (logits, target)),
+        (CrossEntropyLoss(label_smoothing=0.1), (logits, target)),
+        (CrossEntropyLoss(), (logits[0], target[0])),  # one sample, (C,)
+        (CrossEntropyLoss(), (logits.tolist(), target.tolist())),  # lists
+        (CrossEntropyLoss(), (logits, np.array([[0.0, 1.0, 0.0]]))),  # probabilities
+    ]:
+        criterion(*args)
+        assert criterion._batch is None
+    empty = CrossEntropyLoss(reduction="sum")
+    assert empty(np.zeros((0, 3)), np.zeros(0, dtype=int)) == 0.0
+    with pytest.raises(ValueError, match="would average over no elements"):
+        CrossEntropyLoss()(np.zeros((0, 3)), np.zeros(0, dtype=int))
+
+
 def test_cross_entropy_module_keeps_the_softmax_of_its_last_forward():
     criterion = CrossEntropyLoss()
     criterion(np.array([[0.0, 0.0]]), np.array([0]))
