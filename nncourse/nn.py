@@ -6,7 +6,8 @@ with ``+=`` as PyTorch does. The activation layers and the loss modules call the
 :mod:`nncourse.activations` and :mod:`nncourse.losses`: a layer is a function with a memory.
 Two sit in every training loop and take a shortcut that changes no result: :class:`ReLU` calls
 the kernel of :func:`~nncourse.activations.relu` directly, and :class:`CrossEntropyLoss` keeps
-the softmax of its forward pass for its backward pass.
+the softmax of its forward pass for its backward pass (and writes out the usual case of class
+indices averaged over the batch); tests check both bit for bit against the functions.
 
 Layers check the shape of what they are given (cheaply, because they sit inside the training
 loop) but not its values: a NaN in the input propagates to the output, as in PyTorch.
@@ -1379,16 +1380,8 @@ class CrossEntropyLoss(_Loss):
         rest = rest[:, 0]
         at_target = (np.arange(input.shape[0]), target)
         self._batch = (e, rest, at_target)
-        self._input, self._loss_shape = input, ()  # for backward with another grad_output
+        self._input, self._loss_shape = input, ()  # what _Loss.backward checks
         return reduce(_losses_at_target(rest, input[at_target], top[:, 0]), "mean")
-
-    def backward(self, grad_output: ArrayLike = 1.0) -> np.ndarray:
-        if self._batch is None or type(grad_output) is not float or grad_output != 1.0:
-            return super().backward(grad_output)
-        e, rest, at_target = self._batch
-        grad = _grad_at_target(e, rest, at_target)
-        grad /= rest.shape[0]  # the mean
-        return grad
 
     def _loss(self, input: ArrayLike, target: ArrayLike) -> float | np.ndarray:
         # the softmax of the forward pass serves backward too: the pieces both functions compute
@@ -1396,10 +1389,12 @@ class CrossEntropyLoss(_Loss):
         return self._terms.loss()
 
     def _input_grad(self) -> np.ndarray:
-        if self._batch is not None:  # forward took the training-loop case
-            e, rest, at_target = self._batch
-            return _grad_at_target(e, rest, at_target) / rest.shape[0]
-        return self._terms.grad()
+        if self._batch is None:
+            return self._terms.grad()
+        e, rest, at_target = self._batch  # forward took the training-loop case
+        grad = _grad_at_target(e, rest, at_target)
+        grad /= rest.shape[0]  # the mean
+        return grad
 
 
 def _is_index_batch(input: ArrayLike, target: ArrayLike) -> bool:
