@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -163,7 +164,8 @@ class Optimizer:
     def __init__(self, params: ParamsT, defaults: dict[str, Any]):
         self.defaults = dict(defaults)
         self._check_hyperparameters(self.defaults)
-        self.state: dict[Parameter, dict[str, Any]] = {}
+        # as PyTorch's: a parameter's state dict is created empty on first use
+        self.state: defaultdict[Parameter, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, (Parameter, dict)):
             raise TypeError(
@@ -332,7 +334,7 @@ class SGD(Optimizer):
             if weight_decay != 0:
                 g = g + weight_decay * p.data  # g_t <- g_t + lambda theta_{t-1}
             if mu != 0:
-                state = self.state.setdefault(p, {})
+                state = self.state[p]
                 if "momentum_buffer" not in state:
                     state["momentum_buffer"] = np.array(g)  # b_1 = g_1, a copy of it
                 else:
@@ -423,7 +425,7 @@ class Adagrad(Optimizer):
             group["eps"],
         )
         for p in group["params"]:
-            state = self.state.setdefault(p, {})
+            state = self.state[p]
             if not state:
                 state["step"] = 0
                 state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])  # s_0
@@ -524,7 +526,7 @@ class RMSprop(Optimizer):
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         weight_decay, mu = group["weight_decay"], group["momentum"]
         for p in group["params"]:
-            state = self.state.setdefault(p, {})
+            state = self.state[p]
             if not state:
                 state["step"] = 0
                 state["square_avg"] = np.zeros_like(p.data)  # v_0
@@ -697,7 +699,7 @@ class Adam(Optimizer):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         weight_decay = group["weight_decay"]
         for p in group["params"]:
-            state = self.state.setdefault(p, {})
+            state = self.state[p]
             if not state:
                 state["step"] = 0
                 state["exp_avg"] = np.zeros_like(p.data)  # m_0

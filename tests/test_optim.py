@@ -330,6 +330,15 @@ def test_sgd_first_momentum_buffer_is_a_copy_of_the_gradient():
     np.testing.assert_array_equal(optimizer.state[w]["momentum_buffer"], [1.0, 2.0])
 
 
+def test_state_is_empty_until_a_step_and_then_per_parameter():
+    w, v = Parameter([0.0]), Parameter([0.0])
+    optimizer = SGD([w, v], lr=0.1, momentum=0.9)
+    assert len(optimizer.state) == 0 and optimizer.state[w] == {}  # as PyTorch's defaultdict
+    optimizer.step()
+    assert set(optimizer.state) == {w, v}
+    assert optimizer.state[w]["momentum_buffer"] is not optimizer.state[v]["momentum_buffer"]
+
+
 def test_adam_first_step_is_lr_times_sign_of_gradient():
     w = Parameter(np.zeros(5))
     g = np.array([-1e3, -2.0, 1e-3, 0.5, 7.0])
