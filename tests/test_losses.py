@@ -190,11 +190,35 @@ def test_cases_cover_every_loss():
 def test_gradient_matches_finite_differences(name, draw_case, reduction, data):
     loss, grad = getattr(losses, name), getattr(losses, f"{name}_grad")
     x, target, kwargs = draw_case(data)
+
+    def f(z):
+        return np.sum(loss(z, target, reduction=reduction, **kwargs))
+
+    # a central difference of f carries rounding noise of about 1e-10 |f| (eps = 1e-6): summed
+    # losses of logits near +-20 with a positive weight of 5 reach |f| ~ 100
+    atol = 1e-8 * max(1.0, abs(f(x)))
     check_gradient(
-        lambda z: np.sum(loss(z, target, reduction=reduction, **kwargs)),
-        lambda z: grad(z, target, reduction=reduction, **kwargs),
-        x,
+        f, lambda z: grad(z, target, reduction=reduction, **kwargs), x, atol=atol
     ).raise_if_failed()
+
+
+def test_finite_differences_of_a_large_summed_loss_need_a_tolerance_that_scales():
+    # found by the thorough profile: |f| = 135, so the central difference is off by ~1e-8 and the
+    # default atol = 1e-8 fails, although the analytic gradient is right
+    x = np.array(
+        [[-6.08, -17.23, 18.76, 0.0], [8.77, 0.0, -19.53, 5.66], [14.57, -2.70, 5.49, 8.12]]
+    )
+    t = np.array([[0.54, 0.0, 1.0, 0.39], [0.45, 0.77, 1.0, 1.0], [0.67, 0.0, 0.33, 0.08]])
+    pos_weight = np.array([0.70, 2.23, 4.10, 2.83])
+
+    def f(z):
+        return binary_cross_entropy_with_logits(z, t, pos_weight=pos_weight, reduction="sum")
+
+    def grad(z):
+        return binary_cross_entropy_with_logits_grad(z, t, pos_weight=pos_weight, reduction="sum")
+
+    assert abs(f(x)) > 100
+    check_gradient(f, grad, x, atol=1e-8 * abs(f(x))).raise_if_failed()
 
 
 @settings(max_examples=20)
