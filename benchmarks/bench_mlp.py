@@ -7,7 +7,7 @@ theta <- theta - lr b), batch size 32, on a stratified 60/20/20 split of the 8x8
 The floor is the same computation written inline with NumPy arrays: no objects, no validation.
 Both start from the same weights and see the same batches; their epochs are interleaved so that
 a busy machine slows both alike, and each time is the median over the epochs. That measurement
-runs in several fresh processes (5 by default): the ratio moves by a few percent with each
+runs in several fresh processes (7 by default): the ratio moves by a few percent with each
 process's memory layout and hash seed, so the verdict uses its median over the processes.
 
 The script prints the test accuracy (it must reach 95 % within 30 epochs), the seconds per epoch
@@ -208,7 +208,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer epochs for the width scan")
     parser.add_argument("--epochs", type=int, default=30, help="training epochs (at most 30)")
-    parser.add_argument("--processes", type=int, default=5, help="fresh processes measured")
+    parser.add_argument("--processes", type=int, default=7, help="fresh processes measured")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
