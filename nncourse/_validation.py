@@ -38,7 +38,7 @@ def as_float_array(
     if allow_infinite:
         if np.isnan(array).any():
             raise ValueError(f"{name} must not contain NaN.")
-    elif not np.logical_and.reduce(np.isfinite(array), axis=None):
+    elif not np.isfinite(array).all():
         # one pass for the common case; only a failing array is scanned again for the message
         if np.isnan(array).any():
             raise ValueError(f"{name} must not contain NaN.")
