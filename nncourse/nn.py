@@ -277,17 +277,18 @@ class Module:
 _FAST_DTYPES = (np.float32, np.float64)
 
 
+def _is_float_array(x: ArrayLike) -> bool:
+    return isinstance(x, np.ndarray) and x.dtype.type in _FAST_DTYPES
+
+
 def _as_input(x: ArrayLike, name: str = "x") -> np.ndarray:
     """Float arrays pass untouched (no copy, no scan); anything else goes through as_float_array."""
-    if isinstance(x, np.ndarray) and x.dtype.type in _FAST_DTYPES:
-        return x
-    return as_float_array(x, name)
+    return x if _is_float_array(x) else as_float_array(x, name)
 
 
 def _as_features(x: ArrayLike, n_features: int, name: str = "x") -> np.ndarray:
     """`x` as a float array (see `_as_input`) of shape ``(n_samples, n_features)``."""
-    if not (isinstance(x, np.ndarray) and x.dtype.type in _FAST_DTYPES):
-        x = as_float_array(x, name)
+    x = _as_input(x, name)
     if x.ndim != 2 or x.shape[1] != n_features:
         raise ValueError(
             f"{name} must have shape (n_samples, {n_features}); got {x.shape}. "
@@ -1400,8 +1401,7 @@ class CrossEntropyLoss(_Loss):
 def _is_index_batch(input: ArrayLike, target: ArrayLike) -> bool:
     """Whether `input` is a float ``(N, C)`` array with N, C >= 1 and `target` integer indices."""
     return (
-        isinstance(input, np.ndarray)
-        and input.dtype.type in _FAST_DTYPES
+        _is_float_array(input)
         and input.ndim == 2
         and input.size > 0
         and isinstance(target, np.ndarray)
