@@ -2,7 +2,9 @@
 
 The sources are copied to OUT/src and every solution is cut from the copy: gated solutions
 (the `{solution-start}` ... `{solution-end}` markdown and every cell between them, code cells
-included) and `{solution}` directives. Sphinx then builds OUT/html from the copy:
+included) and `{solution}` directives; the pages of LEFT_OUT_PAGES (the errata of the problem
+sets, whose links point into solutions) are deleted and dropped from the copy's `_toc.yml`.
+Sphinx then builds OUT/html from the copy:
 
     jupyter-book config sphinx OUT/src
     sphinx-build -W --keep-going -b html OUT/src OUT/html
@@ -31,6 +33,9 @@ NOT_COPIED = shutil.ignore_patterns(
     ".git", ".venv", "_build", "build", "dist", "*.egg-info", "__pycache__", ".*_cache",
     ".hypothesis", ".ipynb_checkpoints", ".jupyter_cache",
 )  # fmt: skip
+
+# Pages the student edition leaves out: the errata page links into the worked solutions
+LEFT_OUT_PAGES = ("book/problem-sets/errata",)
 
 # The opening fence of a MyST directive, with backticks or colons (colon_fence), e.g. ```{solution}
 DIRECTIVE = re.compile(r"^ {0,3}(?P<fence>`{3,}|:{3,})\s*\{(?P<name>[\w:-]+)\}\s*(?P<argument>.*)$")
@@ -183,6 +188,28 @@ def book_pages(source: Path) -> list[Path]:
     )
 
 
+def leave_out_pages(source: Path, pages: tuple[str, ...]) -> None:
+    """Drop `pages` (paths without suffix) from the copy's `_toc.yml` and delete their files."""
+    toc_path = source / "_toc.yml"
+
+    def kept(node):
+        if isinstance(node, list):
+            return [
+                kept(item)
+                for item in node
+                if not (isinstance(item, dict) and item.get("file") in pages)
+            ]
+        if isinstance(node, dict):
+            return {key: kept(value) for key, value in node.items()}
+        return node
+
+    toc = kept(yaml.safe_load(toc_path.read_text(encoding="utf-8")))
+    toc_path.write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
+    for page in pages:
+        for path in source.glob(f"{page}.*"):
+            path.unlink()
+
+
 def prepare_sources(out: Path) -> tuple[Path, list[Solution]]:
     """Copy the book's sources to OUT/src and cut every solution from the copy."""
     source = out / "src"
@@ -192,6 +219,7 @@ def prepare_sources(out: Path) -> tuple[Path, list[Solution]]:
     solutions = []
     for path in book_pages(source / "book"):
         solutions += cut_page(path, path.relative_to(source).as_posix())
+    leave_out_pages(source, LEFT_OUT_PAGES)
     return source, solutions
 
 

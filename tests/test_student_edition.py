@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "build_student_edition.py"
@@ -378,6 +379,35 @@ def test_student_edition_has_no_solution_markup(student_edition):
             r"\{solution(-start|-end)?\}", path.read_text()
         ):
             found.append(f"{path.relative_to(html)}: solution markup in the page source")
+    assert not found, "\n".join(found)
+
+
+def test_left_out_pages_leave_the_toc_and_the_tree(tmp_path):
+    (tmp_path / "book" / "sets").mkdir(parents=True)
+    for name in ("one.ipynb", "errata.ipynb", "errata.yml"):
+        (tmp_path / "book" / "sets" / name).write_text("{}")
+    (tmp_path / "_toc.yml").write_text(
+        "root: book/intro\nparts:\n  - caption: Sets\n    chapters:\n"
+        "      - file: book/sets/one\n      - file: book/sets/errata\n"
+    )
+    student.leave_out_pages(tmp_path, ("book/sets/errata",))
+    toc = yaml.safe_load((tmp_path / "_toc.yml").read_text())
+    assert toc["parts"][0]["chapters"] == [{"file": "book/sets/one"}]
+    assert sorted(path.name for path in (tmp_path / "book" / "sets").iterdir()) == ["one.ipynb"]
+
+
+def test_student_edition_has_no_errata(student_edition):
+    """The errata page and the anchors of the cells it links to are gone with the solutions."""
+    html, _ = student_edition
+    found = []
+    for path in html.rglob("*"):
+        page = path.relative_to(html).as_posix()
+        if any(f"{left_out}." in page for left_out in student.LEFT_OUT_PAGES):  # page or source
+            found.append(f"{page}: a page the student edition leaves out")
+        if path.is_file() and re.search(
+            r"\berratum-[a-z0-9]", path.read_bytes().decode(errors="ignore")
+        ):
+            found.append(f"{page}: an erratum anchor or link")
     assert not found, "\n".join(found)
 
 
