@@ -7,6 +7,9 @@
 - The 404 page (sphinx-notfound-page) needs absolute links, because a web host serves it at any
   missing address. Its URL prefix is derived from `html_baseurl`, so that `html.baseurl` in
   `_config.yml` stays the one place that says where the book is published.
+- Reading aids on every page, from `book/_static`: `nncourse.css` (what is wider than the text
+  column scrolls inside its own box; signatures wrap) and `nncourse.js` (the dialogs that hold the
+  table of contents and the page contents close when one of their links is followed).
 - An empty `.nojekyll` file in the output tells GitHub Pages to serve folders whose names start
   with an underscore (`_static/`, `_sources/`) as they are.
 - The site's `index.html` is a small page that sends the reader to the first chapter. The one
@@ -37,6 +40,16 @@ def drop_duplicate_scripts(app: Sphinx, pagename, templatename, context: dict, d
             seen.add(key)
             unique.append(script)
     scripts[:] = unique
+
+
+STATIC = Path(__file__).resolve().parent.parent / "_static"
+
+
+def add_reading_aids(app: Sphinx, config: Config) -> None:
+    if str(STATIC) not in config.html_static_path:
+        config.html_static_path.append(str(STATIC))
+    app.add_css_file("nncourse.css")
+    app.add_js_file("nncourse.js")
 
 
 def set_notfound_prefix(app: Sphinx, config: Config) -> None:
@@ -77,6 +90,7 @@ def write_index_redirect(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict:
     app.setup_extension("notfound.extension")
     app.connect("config-inited", set_notfound_prefix)
+    app.connect("config-inited", add_reading_aids)
     app.connect("html-page-context", drop_duplicate_scripts)
     app.connect("build-finished", write_nojekyll)
     # before sphinx-external-toc (priority 500), which writes a bare redirect if none exists

@@ -1,0 +1,147 @@
+"""The book as a reader uses it, on a phone (390 px) and on a laptop (1280 px): the table of
+contents and the page contents open and lead where they say, equations are numbered per page,
+and screenshots of the pages a newcomer sees first go to `_build/screenshots/`.
+
+`make book` first; `make test-browser` does both.
+"""
+
+import posixpath
+import urllib.parse
+
+import pytest
+from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from static_site import StaticSite
+from test_book import NARROW, ROOT, SCREENSHOTS, WIDE, first_chapter, toc_files
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = [WIDE, NARROW]
+
+
+def chapters() -> list[str]:
+    """The notebook chapters of `_toc.yml`, in reading order, as site-relative pages."""
+    return [f"{name}.html" for name in toc_files() if (ROOT / f"{name}.ipynb").is_file()]
+
+
+def open_page(browser, site: StaticSite, page_name: str, width: int) -> Page:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(site.url(page_name), wait_until="load")
+    page.wait_for_load_state("networkidle")
+    page.evaluate(
+        "async () => { if (window.MathJax?.startup?.promise) await MathJax.startup.promise; }"
+    )
+    return page
+
+
+def shown_page(site: StaticSite, page: Page) -> str:
+    return site.page_of(page.url)
+
+
+def in_view(page: Page, element_id: str) -> bool:
+    """Whether the element's top edge is inside the window, below any sticky header."""
+    return page.evaluate(
+        """(id) => {
+          const top = document.getElementById(id).getBoundingClientRect().top;
+          return top >= 0 && top < window.innerHeight;
+        }""",
+        element_id,
+    )
+
+
+def wait_until(page: Page, condition: str, failure: str, arg=None) -> None:
+    """Wait up to 5 s for a JavaScript condition; fail with `failure` if it never holds."""
+    try:
+        page.wait_for_function(condition, arg=arg, timeout=5_000)
+    except PlaywrightTimeoutError:
+        raise AssertionError(failure) from None
+
+
+def open_table_of_contents(page: Page, width: int):
+    """Tap the visible "table of contents" button; return where its links are shown."""
+    toggle = page.locator("button.primary-toggle:visible")
+    assert toggle.count() == 1, f"{page.url} at {width} px: {toggle.count()} visible TOC buttons"
+    sidebar = page.locator("#pst-primary-sidebar")
+    if width >= 992:  # the table of contents is shown beside the text; the button hides it
+        assert sidebar.is_visible(), (
+            f"{page.url} at {width} px: no table of contents beside the text"
+        )
+        shown = (
+            "() => { const box = document.querySelector('#pst-primary-sidebar')"
+            ".getBoundingClientRect(); return box.width >= 1 && box.right > 0; }"
+        )
+        toggle.click()
+        wait_until(
+            page,
+            f"() => !({shown})()",
+            f"{page.url} at {width} px: the TOC button does not hide the table of contents",
+        )
+        toggle.click()
+        wait_until(page, shown, f"{page.url} at {width} px: the TOC button does not show it again")
+        return sidebar
+    dialog = page.locator("#pst-primary-sidebar-modal")
+    toggle.click()
+    wait_until(
+        page,
+        "() => document.querySelector('#pst-primary-sidebar-modal').open",
+        f"{page.url} at {width} px: the TOC button does not open the table of contents",
+    )
+    return dialog
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_table_of_contents_opens_and_leads_to_a_chapter(browser, book_site: StaticSite, width):
+    """Two taps on a phone: the contents button, then a chapter."""
+    start, target = chapters()[0], chapters()[-1]
+    page = open_page(browser, book_site, start, width)
+    try:
+        contents = open_table_of_contents(page, width)
+        link = contents.locator(f'a[href$="{posixpath.basename(target)}"]').first
+        assert link.is_visible(), f"{start} at {width} px: {target} is not in the open contents"
+        link.click()
+        page.wait_for_load_state("load")
+        arrived = shown_page(book_site, page)
+    finally:
+        page.close()
+    assert arrived == target, f"{start} at {width} px: the contents led to {arrived}, not {target}"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_page_contents_open_and_lead_to_a_heading(browser, book_site: StaticSite, width):
+    chapter = first_chapter()
+    page = open_page(browser, book_site, chapter, width)
+    try:
+        toggle = page.locator("button.secondary-toggle:visible")
+        if toggle.count():
+            toggle.first.click()
+            wait_until(
+                page,
+                "() => document.querySelector('#pst-secondary-sidebar-modal').open",
+                f"{chapter} at {width} px: the page-contents button does not open them",
+            )
+            contents = page.locator("#pst-secondary-sidebar-modal")
+        else:  # wide enough for the page contents to be shown beside the text
+            contents = page.locator("#pst-secondary-sidebar")
+        links = contents.locator("a.nav-link[href^='#']")
+        assert links.count() >= 2, f"{chapter} at {width} px: the page contents list no headings"
+        link = links.nth(1)
+        anchor = urllib.parse.unquote(link.get_attribute("href")[1:])
+        link.click()
+        wait_until(
+            page,
+            "(id) => location.hash === '#' + id",
+            f"{chapter} at {width} px: following #{anchor} in the page contents goes nowhere",
+            arg=anchor,
+        )
+        page.wait_for_timeout(300)  # the dialog closes after the click
+        dialog_open = page.evaluate(
+            "() => !!document.querySelector('#pst-secondary-sidebar-modal')?.open"
+        )
+        visible = in_view(page, anchor)
+        if width == NARROW:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"chapter-heading-{width}.png"))
+    finally:
+        page.close()
+    assert not dialog_open, f"{chapter} at {width} px: the page contents stay open over #{anchor}"
+    assert visible, f"{chapter} at {width} px: #{anchor} is not in view after following its link"
