@@ -61,7 +61,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab
 
 dist: $(STAMP)
-	$(BIN)/python -m build --outdir dist .
+	$(BIN)/python -m build --no-isolation --outdir dist .  # offline, with the pinned setuptools
 
 clean:
 	rm -rf _build dist build *.egg-info .pytest_cache .hypothesis .ruff_cache

@@ -14,6 +14,10 @@ solutions out of everything the book publishes: `hide_solutions` fails on gated 
 (sphinx-exercise 1.2.1), and Sphinx copies each page's source into `_sources/` for the
 download button, so the copy must not hold a solution in the first place.
 
+The student edition is published at its own address, `nncourse_student_baseurl` under
+`sphinx: config:` in `_config.yml` (absolute, or relative to `html.baseurl`): its downloadable
+notebooks install the nncourse wheel from there (`book/_ext/nncourse_wheel.py`).
+
 Usage: python scripts/build_student_edition.py [OUT]   (OUT defaults to _build/student)
 """
 
@@ -24,6 +28,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 import nbformat
 import yaml
@@ -242,6 +247,14 @@ def write_sphinx_config(source: Path) -> None:
             conf.write("\n".join(lines) + "\n")
 
 
+def student_baseurl(config: dict) -> str:
+    """The student edition's address, from `_config.yml`: the wheel's address is derived from it."""
+    baseurl = (config.get("html") or {}).get("baseurl") or ""
+    settings = (config.get("sphinx") or {}).get("config") or {}
+    folder = baseurl if baseurl.endswith("/") else baseurl + "/"
+    return urljoin(folder, settings.get("nncourse_student_baseurl") or "")
+
+
 def build(out: Path, strict: bool = True) -> list[Solution]:
     """Build OUT/html from a cut copy of the sources in OUT/src; return the solutions cut.
 
@@ -253,12 +266,14 @@ def build(out: Path, strict: bool = True) -> list[Solution]:
     html = out / "html"
     if html.exists():
         shutil.rmtree(html)  # a page removed from the book must not survive in the tree
-    title = yaml.safe_load((source / "_config.yml").read_text()).get("title", "")
+    config = yaml.safe_load((source / "_config.yml").read_text())
+    title = config.get("title", "")
     subprocess.run(
         [
             sys.executable, "-m", "sphinx", *(["-W"] * strict), "--keep-going", "-b", "html",
             "-d", str(out / "doctrees"),
             "-D", f"html_title={title} (student edition)",
+            "-D", f"nncourse_wheel_baseurl={student_baseurl(config)}",
             str(source), str(html),
         ],
         check=True,
