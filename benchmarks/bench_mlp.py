@@ -10,12 +10,17 @@ a busy machine slows both alike, and each time is the median over the epochs. Th
 runs in several fresh processes (7 by default): the ratio moves by a few percent with each
 process's memory layout and hash seed, so the verdict uses its median over the processes.
 
+The loop timed is the README's, the one a PyTorch user writes:
+``model.backward(criterion.backward())``. It also computes dL/dX for the batch of pixels, which
+training never uses and the floor skips, so the package is allowed 1.6x the floor. The width scan
+also times the loop with ``input_grad=False``, which skips that product as the floor does.
+
 The script prints the test accuracy (it must reach 95 % within 30 epochs), the seconds per epoch
-of both and their ratio (nncourse must be within 1.2x of the floor), and how the time per epoch
-grows with the hidden width (hidden layers of widths w and w/2 for w = 64, 256, 1024).
+of both and their ratio (nncourse must be within 1.6x of the floor), and, for hidden layers of
+widths w and w/2 (w = 64, 256, 1024), the median ratio over worker processes of both loops.
 It exits with status 1 if the accuracy or the ratio misses its target.
 
-Run ``python benchmarks/bench_mlp.py`` (about half a minute) or with ``--quick``.
+Run ``python benchmarks/bench_mlp.py`` (about two minutes) or with ``--quick``.
 """
 
 from __future__ import annotations
@@ -44,7 +49,8 @@ BATCH_SIZE = 32
 LR = 0.05
 MOMENTUM = 0.9
 TARGET_ACCURACY = 0.95
-MAX_RATIO = 1.2
+MAX_RATIO = 1.6
+LOOPS = ("readme", "input_grad=False")
 
 
 def build_model(hidden: tuple[int, int], seed: int) -> nn.Sequential:
@@ -59,14 +65,14 @@ def build_model(hidden: tuple[int, int], seed: int) -> nn.Sequential:
 
 
 class NncourseTrainer:
-    """The training loop a reader writes with nncourse.
+    """The training loop a reader writes with nncourse (the README's).
 
-    ``input_grad=False``: training needs no gradient with respect to the batch of pixels, so the
-    first layer skips that product, as PyTorch's autograd does for an input without
-    ``requires_grad``. The floor below does not compute it either.
+    With ``loop="input_grad=False"`` the first layer skips dL/dX, which training does not need,
+    as PyTorch's autograd does for an input without ``requires_grad``; the floor skips it too.
     """
 
-    def __init__(self, hidden: tuple[int, int], seed: int):
+    def __init__(self, hidden: tuple[int, int], seed: int, loop: str = "readme"):
+        self.input_grad = loop == "readme"
         self.model = build_model(hidden, seed)
         self.criterion = nn.CrossEntropyLoss()
         self.optimizer = optim.SGD(self.model.parameters(), lr=LR, momentum=MOMENTUM)
@@ -76,7 +82,10 @@ class NncourseTrainer:
         for X_batch, y_batch in data.minibatches(X, y, BATCH_SIZE, self.rng):
             self.optimizer.zero_grad()
             self.criterion(self.model(X_batch), y_batch)
-            self.model.backward(self.criterion.backward(), input_grad=False)
+            if self.input_grad:
+                self.model.backward(self.criterion.backward())
+            else:
+                self.model.backward(self.criterion.backward(), input_grad=False)
             self.optimizer.step()
 
     def predict(self, X: np.ndarray) -> np.ndarray:
@@ -150,13 +159,13 @@ def timed_epochs(trainers: dict, X: np.ndarray, y: np.ndarray, n_epochs: int) ->
     return {name: (float(np.median(cpu[name])), float(np.median(wall[name]))) for name in trainers}
 
 
-def measure(seed: int, n_epochs: int) -> dict:
+def measure(seed: int, n_epochs: int, width: int = 128, loop: str = "readme") -> dict:
     """Train the digits MLP with nncourse and with the floor, interleaved; time both."""
     X, y = data.load_digits()
     (X_train, y_train), _, (X_test, y_test) = data.train_val_test_split(
         X, y, (0.6, 0.2, 0.2), rng=seed
     )
-    ours = NncourseTrainer((128, 64), seed)
+    ours = NncourseTrainer((width, width // 2), seed, loop)
     floor = NumpyTrainer(ours.model, seed)
     seconds = timed_epochs({"nncourse": ours, "numpy": floor}, X_train, y_train, n_epochs)
     ours_logits, floor_logits = ours.predict(X_test), floor.predict(X_test)
@@ -173,35 +182,42 @@ def measure(seed: int, n_epochs: int) -> dict:
     }
 
 
-def measure_in_fresh_processes(seed: int, n_epochs: int, n_processes: int) -> list[dict]:
+def measure_in_fresh_processes(
+    seed: int, n_epochs: int, n_processes: int, width: int = 128, loop: str = "readme"
+) -> list[dict]:
     """`measure` in `n_processes` new interpreters, one after the other.
 
     Each process draws its own memory layout and string-hash seed, which moves the ratio of
     Python-heavy code to the floor by a few percent from one process to the next (the reason
     pyperf spawns worker processes): the median over processes is the ratio a reader can expect.
     """
-    command = [sys.executable, __file__, "--worker", f"--seed={seed}", f"--epochs={n_epochs}"]
+    command = [
+        sys.executable, __file__, "--worker", f"--seed={seed}", f"--epochs={n_epochs}",
+        f"--width={width}", f"--loop={loop}",
+    ]  # fmt: skip
     return [
         json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
         for _ in range(n_processes)
     ]
 
 
-def width_scan(seed: int, n_epochs: int) -> None:
-    """Print how the time per epoch grows with the hidden width (layers w and w/2)."""
-    X, y = data.load_digits()
-    (X_train, y_train), _, _ = data.train_val_test_split(X, y, (0.6, 0.2, 0.2), rng=seed)
-    print(f"\nCPU time per epoch against hidden width (layers w and w/2; median of {n_epochs})")
-    print(f"{'w':>6} {'nncourse s':>12} {'numpy s':>10} {'ratio':>7} {'growth':>8}")
-    first = None
+def median_ratio(runs: list[dict]) -> float:
+    return float(np.median([run["cpu"] / run["floor_cpu"] for run in runs]))
+
+
+def width_scan(seed: int, n_epochs: int, n_processes: int) -> None:
+    """Print the median ratio over worker processes at each hidden width, for both loops."""
+    print(
+        f"\nCPU ratio nncourse / numpy against hidden width (layers w and w/2; median of "
+        f"{n_epochs} epochs in each of {n_processes} processes)"
+    )
+    print(f"{'w':>6} " + " ".join(f"{loop:>17}" for loop in LOOPS))
     for width in (64, 256, 1024):
-        model = NncourseTrainer((width, width // 2), seed)
-        trainers = {"nncourse": model, "numpy": NumpyTrainer(model.model, seed)}
-        scan = timed_epochs(trainers, X_train, y_train, n_epochs)
-        ours_s, numpy_s = scan["nncourse"][0], scan["numpy"][0]
-        first = first or ours_s
-        ratios = f"{ours_s / numpy_s:>7.3f} {ours_s / first:>7.2f}x"
-        print(f"{width:>6} {ours_s:>12.5f} {numpy_s:>10.5f} {ratios}")
+        ratios = [
+            median_ratio(measure_in_fresh_processes(seed, n_epochs, n_processes, width, loop))
+            for loop in LOOPS
+        ]
+        print(f"{width:>6} " + " ".join(f"{ratio:>17.3f}" for ratio in ratios))
 
 
 def main() -> int:
@@ -211,20 +227,23 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=7, help="fresh processes measured")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--width", type=int, default=128, help=argparse.SUPPRESS)
+    parser.add_argument("--loop", choices=LOOPS, default="readme", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not 5 <= args.epochs <= 30:
         parser.error("--epochs must be between 5 and 30")
     if args.processes < 1:
         parser.error("--processes must be at least 1")
     if args.worker:
-        print(json.dumps(measure(args.seed, args.epochs)))
+        print(json.dumps(measure(args.seed, args.epochs, args.width, args.loop)))
         return 0
 
     runs = measure_in_fresh_processes(args.seed, args.epochs, args.processes)
     first = runs[0]
     print(
         f"digits: {first['n_train']} training and {first['n_test']} test samples; "
-        f"MLP 64-128-64-10, SGD lr={LR} momentum={MOMENTUM}, batch size {BATCH_SIZE}"
+        f"MLP 64-128-64-10, SGD lr={LR} momentum={MOMENTUM}, batch size {BATCH_SIZE}, "
+        "the README's loop"
     )
     print(
         f"test accuracy after {args.epochs} epochs: nncourse {first['accuracy']:.4f}, "
@@ -240,10 +259,10 @@ def main() -> int:
             f"{index:>8} {run['cpu']:>9.5f} {run['floor_cpu']:>9.5f} "
             f"{run['cpu'] / run['floor_cpu']:>10.3f} {run['wall'] / run['floor_wall']:>11.3f}"
         )
-    ratio = float(np.median([run["cpu"] / run["floor_cpu"] for run in runs]))
+    ratio = median_ratio(runs)
     print(f"CPU ratio nncourse / numpy, median over processes: {ratio:.3f} (target <= {MAX_RATIO})")
 
-    width_scan(args.seed, 5 if args.quick else 9)
+    width_scan(args.seed, 5 if args.quick else 9, 3 if args.quick else 5)
 
     failures = []
     if any(run["accuracy"] != first["accuracy"] for run in runs):

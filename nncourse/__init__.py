@@ -22,12 +22,78 @@ from . import (
     surfaces,
     tlu,
 )
-from .activations import *  # noqa: F403
-from .gradcheck import *  # noqa: F403
-from .losses import *  # noqa: F403
+from .activations import (
+    elu,
+    elu_grad,
+    gelu,
+    gelu_grad,
+    identity,
+    identity_grad,
+    leaky_relu,
+    leaky_relu_grad,
+    log_softmax,
+    log_softmax_backward,
+    log_softmax_jacobian,
+    logsumexp,
+    logsumexp_grad,
+    prelu,
+    prelu_backward,
+    prelu_grad,
+    relu,
+    relu_grad,
+    sigmoid,
+    sigmoid_grad,
+    silu,
+    silu_grad,
+    softmax,
+    softmax_backward,
+    softmax_jacobian,
+    softplus,
+    softplus_grad,
+    step,
+    step_grad,
+    tanh,
+    tanh_grad,
+)
+from .gradcheck import (
+    GradCheckResult,
+    ModuleCheckResult,
+    check_gradient,
+    check_module,
+    numerical_gradient,
+    numerical_jacobian,
+)
+from .losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_grad,
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_grad,
+    cosine_loss,
+    cosine_loss_grad,
+    cosine_similarity,
+    cross_entropy,
+    cross_entropy_grad,
+    hinge_loss,
+    hinge_loss_grad,
+    huber_loss,
+    huber_loss_grad,
+    kl_div,
+    kl_div_grad,
+    l1_loss,
+    l1_loss_grad,
+    mse_loss,
+    mse_loss_grad,
+    multi_margin_loss,
+    multi_margin_loss_grad,
+    nll_loss,
+    nll_loss_grad,
+    smooth_l1_loss,
+    smooth_l1_loss_grad,
+)
 
 __version__ = "0.1.0"
 
+# the names above, re-exported: those of the three modules, then the modules reached by name
 __all__ = [
     *activations.__all__,
     *losses.__all__,

@@ -148,3 +148,67 @@ def reduce(values: np.ndarray, reduction: str) -> float | np.ndarray:
         return values
     total = values.sum()
     return float(total if reduction == "sum" else total / values.size)  # the mean, bit for bit
+
+
+def check_size(value: int, name: str, minimum: int = 1) -> int:
+    """A count or a size: an integer (bools refused) of at least `minimum`.
+
+    Raises
+    ------
+    TypeError
+        If `value` is not an integer.
+    ValueError
+        If `value` is below `minimum`.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}.")
+    return int(value)
+
+
+def as_generator(rng: np.random.Generator | int | None) -> np.random.Generator:
+    """`rng` as a Generator: None (fresh entropy), an integer seed or a Generator; no bool."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise TypeError(
+        "rng must be a numpy.random.Generator, an integer seed or None; "
+        f"got {type(rng).__name__}. Create one with np.random.default_rng(seed)."
+    )
+
+
+def log_of_base(base: float | None) -> float:
+    """The divisor that turns nats into units of `base`: 1 for None (natural logarithms)."""
+    if base is None:
+        return 1.0
+    if isinstance(base, (bool, np.bool_)) or not isinstance(base, (int, float, np.number)):
+        raise TypeError(f"base must be a real number or None; got {type(base).__name__}.")
+    if not math.isfinite(base) or base <= 0 or base == 1:
+        raise ValueError(
+            f"base must be a finite number > 0 and != 1 (e.g. 2 for bits, None for nats); "
+            f"got {base!r}."
+        )
+    return math.log(base)
+
+
+def as_layer_input(x: ArrayLike, name: str = "x") -> np.ndarray:
+    """`x` as a float array, for a layer: a float32/float64 array passes as it is.
+
+    Layers check shapes, not values, so a NaN propagates to the output as in PyTorch; anything
+    else (lists, integers) goes through :func:`as_float_array`.
+    """
+    if isinstance(x, np.ndarray) and x.dtype in _FLOAT_DTYPES:
+        return x
+    return as_float_array(x, name)
+
+
+def check_features(x: np.ndarray, n_features: int, name: str = "x") -> np.ndarray:
+    """Require features on the last axis, ``(*, n_features)``, as PyTorch's Linear does."""
+    if x.ndim == 0 or x.shape[-1] != n_features:
+        raise ValueError(
+            f"{name} must have shape (*, {n_features}), {n_features} features on the last axis; "
+            f"got {x.shape}."
+        )
+    return x

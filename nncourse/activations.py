@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import erfc
 
+from ._numerics import softmax_parts
 from ._validation import as_float_array, check_same_shape
 
 __all__ = [
@@ -356,11 +357,7 @@ def relu(x: ArrayLike) -> np.ndarray:
     >>> relu([-2.0, 0.0, 3.0])
     array([0., 0., 3.])
     """
-    return _relu(as_float_array(x, "x"))
-
-
-def _relu(x: np.ndarray) -> np.ndarray:
-    """:func:`relu` of a float array, unchecked: the kernel the ReLU layer shares."""
+    x = as_float_array(x, "x")
     # np.maximum returns its second argument on a tie, so relu(-0.0) is +0.0; it keeps the dtype,
     # propagates NaN, and np.asarray keeps a 0-d input a 0-d array rather than a NumPy scalar
     return np.asarray(np.maximum(x, 0.0))
@@ -386,11 +383,7 @@ def relu_grad(x: ArrayLike) -> np.ndarray:
     >>> relu_grad([-2.0, 0.0, 3.0])  # 0 at the kink, as PyTorch's autograd
     array([0., 0., 1.])
     """
-    return _relu_grad(as_float_array(x, "x"))
-
-
-def _relu_grad(x: np.ndarray) -> np.ndarray:
-    """:func:`relu_grad` of a float array, unchecked: the kernel the ReLU layer shares."""
+    x = as_float_array(x, "x")
     return (x > 0).astype(x.dtype)
 
 
@@ -899,53 +892,13 @@ def _check_logits(z: ArrayLike, axis: int) -> np.ndarray:
     return z
 
 
-_LARGEST = {t: float(np.finfo(t).max) for t in (np.float32, np.float64)}
-
-
-def _spread(z: np.ndarray, top: np.ndarray) -> float:
-    """Largest minus smallest entry of `z`, given its maxima `top`; NaN or inf if any entry is."""
-    if z.size == 0:
-        return 0.0
-    return float(np.maximum.reduce(top, axis=None)) - float(np.minimum.reduce(z, axis=None))
-
-
-def _softmax_parts(z: np.ndarray, axis: int, name: str = "z") -> tuple[np.ndarray, ...]:
-    r"""Pieces shared by the softmax family, each exact to a few ulp.
-
-    Returns ``(top, e, rest)``: the maximum :math:`m` along `axis` (kept as a length-1 axis),
-    :math:`e = \exp(z - m)` (never overflows, and :math:`e = 1` at the maximum), and the sum of
-    `e` over every entry but one maximum. With ``S = 1 + rest``, :math:`\log S` is
-    ``log1p(rest)``: exact even when the maximum dominates and ``log(S)`` would round to 0.
-
-    NaN or infinity in `z` raise the ValueError of :func:`as_float_array` for `name`, so a caller
-    may skip that scan: the largest and smallest logits found here decide it.
-    """
-    top = np.maximum.reduce(z, axis=axis, keepdims=True)
-    # z - m is exact whenever z + c is, so softmax(z + c) == softmax(z) bit for bit
-    if _spread(z, top) <= _LARGEST[z.dtype.type]:  # False for NaN and infinity too
-        e = np.exp(z - top)
-    else:
-        as_float_array(z, name)  # raises for NaN or infinity
-        # finite logits more than the largest float apart: z - m overflows to -inf, whose exp is
-        # the true value 0 (silencing the warning only here: np.errstate costs as much as a pass)
-        with np.errstate(over="ignore"):
-            e = np.exp(z - top)
-    not_top = z != top
-    rest = np.add.reduce(e, axis=axis, keepdims=True, where=not_top)
-    # one maximum per slice is the rule; a tie for it is rare, and each maximum but one adds 1
-    if np.count_nonzero(not_top) != z.size - top.size:
-        n_top = z.shape[axis] - np.count_nonzero(not_top, axis=axis, keepdims=True)
-        rest += np.maximum(n_top - 1, 0)
-    return top, e, rest
-
-
 def _softmax_and_complement(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
     """Return :math:`p` = softmax(z) and :math:`1 - p`, the latter without cancellation.
 
     Only the largest :math:`p_k` can be close to 1; there :math:`1 - p_k` is computed as
     ``rest / (1 + rest)`` (the other probabilities summed) instead of ``1 - p_k``.
     """
-    _, e, rest = _softmax_parts(z, axis)
+    _, e, rest = softmax_parts(z, axis)
     p = e / (1 + rest)
     complement = 1 - p
     top_index = np.argmax(z, axis=axis, keepdims=True)
@@ -990,7 +943,7 @@ def logsumexp(z: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarra
     array([0.693147, 1.693147])
     """
     z = _check_logits(z, axis)
-    top, _, rest = _softmax_parts(z, axis)
+    top, _, rest = softmax_parts(z, axis)
     out = top + np.log1p(rest)
     return out if keepdims else np.squeeze(out, axis=axis)
 
@@ -1055,7 +1008,7 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
            [0.25, 0.75]])
     """
     z = _check_logits(z, axis)
-    _, e, rest = _softmax_parts(z, axis)
+    _, e, rest = softmax_parts(z, axis)
     return e / (1 + rest)
 
 
@@ -1093,7 +1046,7 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     array([    0., -1000., -2000.])
     """
     z = _check_logits(z, axis)
-    top, _, rest = _softmax_parts(z, axis)
+    top, _, rest = softmax_parts(z, axis)
     return (z - top) - np.log1p(rest)
 
 
@@ -1195,7 +1148,7 @@ def softmax_backward(z: ArrayLike, grad_output: ArrayLike, axis: int = -1) -> np
     """
     z = _check_logits(z, axis)
     grad_output = _check_grad_output(grad_output, z, "z")
-    _, e, rest = _softmax_parts(z, axis)
+    _, e, rest = softmax_parts(z, axis)
     p = e / (1 + rest)
     top_index = np.argmax(z, axis=axis, keepdims=True)
     shifted = grad_output - np.take_along_axis(grad_output, top_index, axis=axis)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array
+from ._validation import as_float_array, as_generator, check_size
 
 __all__ = ["accuracy", "load_digits", "minibatches", "one_hot", "train_val_test_split"]
 
@@ -131,10 +131,8 @@ def train_val_test_split(
             "fractions must be three numbers >= 0 (train, validation, test) summing to 1; "
             f"got {np.asarray(fractions).tolist()}."
         )
-    if not (rng is None or isinstance(rng, (np.random.Generator, int, np.integer))):
-        raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None; got {rng!r}.")
+    rng = as_generator(rng)
     fractions = fractions / fractions.sum()  # exactly 1 up to rounding, so counts cannot overshoot
-    rng = np.random.default_rng(rng)
     _, classes = np.unique(y, return_inverse=True)
     class_sizes = np.bincount(classes)
     cumulative = np.cumsum(_largest_remainder_counts(class_sizes, fractions), axis=1)
@@ -187,12 +185,7 @@ def minibatches(
     [[0, 1], [2, 3], [4]]
     """
     X, y = _check_rows(X, y)
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, (int, np.integer))
-        or batch_size < 1
-    ):
-        raise ValueError(f"batch_size must be an integer >= 1; got {batch_size!r}.")
+    batch_size = check_size(batch_size, "batch_size")
     if isinstance(rng, (int, np.integer)):
         raise TypeError(
             "rng must be a numpy.random.Generator or None, not a seed: a seed would give every "
@@ -261,8 +254,7 @@ def one_hot(labels: ArrayLike, n_classes: int | None = None) -> np.ndarray:
         if labels.size == 0:
             raise ValueError("n_classes must be given when labels is empty.")
         n_classes = int(labels.max()) + 1
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
-        raise ValueError(f"n_classes must be an integer >= 1; got {n_classes!r}.")
+    n_classes = check_size(n_classes, "n_classes")
     if labels.size and labels.max() >= n_classes:
         raise ValueError(f"labels must be < n_classes = {n_classes}; got a label {labels.max()}.")
     return (labels[..., None] == np.arange(n_classes)).astype(np.float64)

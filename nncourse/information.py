@@ -23,12 +23,10 @@ are not. The sums are not renormalised: the value is that of the vectors as give
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, check_in_unit_interval, check_same_shape
+from ._validation import as_float_array, check_in_unit_interval, check_same_shape, log_of_base
 
 __all__ = ["cross_entropy", "entropy", "kl_divergence"]
 
@@ -59,19 +57,6 @@ def _check_pair(p: ArrayLike, q: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     return p, q
 
 
-def _log_base(base: float | None) -> float:
-    """The divisor that turns nats into units of `base` (1 for natural logarithms)."""
-    if base is None:
-        return 1.0
-    if isinstance(base, bool) or not isinstance(base, numbers.Real):
-        raise TypeError(f"base must be a real number or None; got {type(base).__name__}.")
-    if not np.isfinite(base) or base <= 0 or base == 1:
-        raise ValueError(
-            f"base must be a finite number > 0 and != 1 (e.g. 2 for bits); got {base!r}."
-        )
-    return float(np.log(base))
-
-
 def _log(x: np.ndarray, at_zero: float) -> np.ndarray:
     """log(x), with `at_zero` where x == 0: log is not evaluated there, so it cannot warn."""
     return np.log(x, out=np.full_like(x, at_zero), where=x > 0)
@@ -84,7 +69,7 @@ def _weighted_by(p: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def _finish(terms: np.ndarray, base: float | None) -> float | np.ndarray:
     """Sum the per-class terms over the last axis; a float for one vector, an array for a batch."""
-    total = terms.sum(axis=-1) / _log_base(base) + 0.0  # + 0.0 turns -0.0 into 0.0
+    total = terms.sum(axis=-1) / log_of_base(base) + 0.0  # + 0.0 turns -0.0 into 0.0
     return float(total) if total.ndim == 0 else total
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._numerics import softmax_parts
 from ._validation import (
     as_float_array,
     check_class_indices,
@@ -32,9 +33,10 @@ from ._validation import (
     check_positive,
     check_reduction,
     check_same_shape,
+    log_of_base,
     reduce,
 )
-from .activations import _softmax_parts, sigmoid, softplus
+from .activations import sigmoid, softplus
 
 __all__ = [
     "binary_cross_entropy",
@@ -121,10 +123,10 @@ def _probability_pair(
     return check_in_unit_interval(x, "input"), check_in_unit_interval(t, "target")
 
 
-def _logits(input: ArrayLike, reduction: str, *, check_values: bool = True) -> np.ndarray:
+def _logits(input: ArrayLike, reduction: str) -> np.ndarray:
     """Scores of shape ``(N, C)`` (a batch) or ``(C,)`` (one sample), with C >= 1."""
     check_reduction(reduction)
-    x = as_float_array(input, "input", check_values=check_values)
+    x = as_float_array(input, "input")
     if x.ndim not in (1, 2) or x.shape[-1] == 0:
         raise ValueError(
             f"input must have shape (N, C) or (C,) with C >= 1 classes on the last axis; "
@@ -624,15 +626,6 @@ def _clamped_log(x: np.ndarray, log1p: bool = False) -> np.ndarray:
     return np.maximum(out, LOG_CLAMP)
 
 
-def _log_of_base(base: float | None) -> float:
-    """The divisor that turns nats into units of `base` (1 for nats)."""
-    if base is None:
-        return 1.0
-    if check_positive(base, "base") == 1:
-        raise ValueError("base must be > 0 and != 1 (e.g. 2 for bits, or None for nats); got 1.")
-    return float(np.log(base))
-
-
 def binary_cross_entropy(
     input: ArrayLike, target: ArrayLike, base: float | None = None, reduction: str = "mean"
 ) -> float | np.ndarray:
@@ -670,7 +663,7 @@ def binary_cross_entropy(
     """
     p, y = _probability_pair(input, target, reduction)
     values = -(y * _clamped_log(p)) - (1 - y) * _clamped_log(p, log1p=True)
-    return _reduce(values / _log_of_base(base), reduction)
+    return _reduce(values / log_of_base(base), reduction)
 
 
 def binary_cross_entropy_grad(
@@ -710,7 +703,7 @@ def binary_cross_entropy_grad(
     """
     p, y = _probability_pair(input, target, reduction)
     grad = (p - y) / np.maximum(p * (1 - p), BCE_GRAD_EPSILON)
-    return _scale_grad(grad / _log_of_base(base), reduction, p.size)
+    return _scale_grad(grad / log_of_base(base), reduction, p.size)
 
 
 def _logits_pair(
@@ -817,11 +810,8 @@ def binary_cross_entropy_with_logits_grad(
 def _class_targets(
     input: ArrayLike, target: ArrayLike, label_smoothing: float, reduction: str
 ) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Logits, the target (indices or probabilities) and whether it holds indices.
-
-    The logits' values are checked by ``_softmax_parts``, which finds their extremes anyway.
-    """
-    x = _logits(input, reduction, check_values=False)
+    """Logits, the target (indices or probabilities) and whether it holds indices."""
+    x = _logits(input, reduction)
     if check_positive(label_smoothing, "label_smoothing", strict=False) > 1:
         raise ValueError(f"label_smoothing must be in [0, 1]; got {label_smoothing!r}.")
     if np.asarray(target).dtype.kind in "iu":
@@ -830,71 +820,6 @@ def _class_targets(
     check_same_shape(x, probabilities)
     check_in_unit_interval(probabilities, "target")
     return x, probabilities.astype(x.dtype, copy=False), False
-
-
-def _losses_at_target(rest: np.ndarray, logit_at_target: np.ndarray, top: np.ndarray):
-    r"""Per-sample :math:`-\log p_y = \log S - (z_y - m)` from the softmax pieces (see
-    ``_softmax_parts``): only the target's entry of log_softmax is needed."""
-    return np.log1p(rest) - (logit_at_target - top)
-
-
-def _grad_at_target(e: np.ndarray, rest: np.ndarray, at_target: tuple) -> np.ndarray:
-    r"""Per-sample :math:`p - \text{onehot}(y)` from the softmax pieces, exact at the target."""
-    total = 1 + rest  # S
-    grad = e / total[..., None]  # p
-    # p_y - 1 = ((e_y - 1) - (S - 1)) / S: two terms of one sign, so nothing cancels,
-    # not even when y is the maximum (e_y - 1 = 0) and p_y rounds to 1
-    grad[at_target] = ((e[at_target] - 1) - rest) / total
-    return grad
-
-
-class _CrossEntropyTerms:
-    """Validated logits and target with the softmax pieces that the loss and its gradient share.
-
-    :func:`cross_entropy` and :func:`cross_entropy_grad` each build one;
-    :class:`nncourse.nn.CrossEntropyLoss` builds one in its forward pass and keeps it for the
-    backward pass, so the softmax is computed once per batch and the module's loss and gradient
-    are those of the two functions bit for bit.
-    """
-
-    def __init__(self, input: ArrayLike, target: ArrayLike, label_smoothing: float, reduction: str):
-        self.x, self.target, self.indices = _class_targets(
-            input, target, label_smoothing, reduction
-        )
-        self.label_smoothing, self.reduction = label_smoothing, reduction
-        # m = max z, e = exp(z - m), and S - 1 = the sum of e without one maximum's entry
-        top, self.e, rest = _softmax_parts(self.x, axis=-1, name="input")
-        self.top, self.rest = top[..., 0], rest[..., 0]
-        if self.indices:
-            self.at_target = _target_index(self.x, self.target)
-            self.logit_at_target = self.x[self.at_target]
-
-    def _log_probabilities(self) -> np.ndarray:
-        """log_softmax(z) = (z - m) - log S, as :func:`nncourse.activations.log_softmax`."""
-        return (self.x - self.top[..., None]) - np.log1p(self.rest[..., None])
-
-    def loss(self) -> float | np.ndarray:
-        smoothing = self.label_smoothing
-        if not self.indices:
-            smoothed = (1 - smoothing) * self.target + smoothing / self.x.shape[-1]
-            return _reduce(-(smoothed * self._log_probabilities()).sum(axis=-1), self.reduction)
-        values = _losses_at_target(self.rest, self.logit_at_target, self.top)
-        if smoothing:
-            values = (1 - smoothing) * values - smoothing * self._log_probabilities().mean(axis=-1)
-        return _reduce(values, self.reduction)
-
-    def grad(self) -> np.ndarray:
-        n_classes, smoothing = self.x.shape[-1], self.label_smoothing
-        if self.indices:
-            grad = _grad_at_target(self.e, self.rest, self.at_target)
-            if smoothing:
-                uniform = smoothing * (_one_hot(self.target, n_classes) - 1 / n_classes)
-                grad = (grad + uniform).astype(self.x.dtype, copy=False)  # uniform is float64
-        else:
-            smoothed = (1 - smoothing) * self.target + smoothing / n_classes
-            p = self.e / (1 + self.rest)[..., None]
-            grad = smoothed.sum(axis=-1, keepdims=True) * p - smoothed
-        return _scale_grad(grad, self.reduction, _batch_size(self.x), in_place=True)
 
 
 def cross_entropy(
@@ -939,7 +864,19 @@ def cross_entropy(
     >>> round(cross_entropy([10000.0, 0.0], 1), 6)
     10000.0
     """
-    return _CrossEntropyTerms(input, target, label_smoothing, reduction).loss()
+    x, target, indices = _class_targets(input, target, label_smoothing, reduction)
+    top, _, rest = softmax_parts(x, axis=-1)
+    # log_softmax, log S as log1p(S - 1) to keep every digit; for logits more than the largest
+    # float apart z - m overflows to -inf, the right log-probability of a class with p = 0
+    with np.errstate(over="ignore"):
+        log_p = (x - top) - np.log1p(rest)
+    if not indices:
+        smoothed = (1 - label_smoothing) * target + label_smoothing / x.shape[-1]
+        return _reduce(-(smoothed * log_p).sum(axis=-1), reduction)
+    losses = -log_p[_target_index(x, target)]  # -log p_y
+    if label_smoothing:
+        losses = (1 - label_smoothing) * losses - label_smoothing * log_p.mean(axis=-1)
+    return _reduce(losses, reduction)
 
 
 def cross_entropy_grad(
@@ -976,7 +913,24 @@ def cross_entropy_grad(
     >>> cross_entropy_grad(np.log([[1.0, 2.0, 3.0]]), [2])
     array([[ 0.16666667,  0.33333333, -0.5       ]])
     """
-    return _CrossEntropyTerms(input, target, label_smoothing, reduction).grad()
+    x, target, indices = _class_targets(input, target, label_smoothing, reduction)
+    _, e, rest = softmax_parts(x, axis=-1)
+    total = 1 + rest  # S, kept as a length-1 class axis
+    p = e / total
+    n_classes = x.shape[-1]
+    if indices:
+        at_target = _target_index(x, target)
+        grad = p  # p - onehot(y), the onehot subtracted at the target alone:
+        # p_y - 1 = ((e_y - 1) - (S - 1)) / S, two terms of one sign, so nothing cancels,
+        # not even when y is the maximum (e_y - 1 = 0) and p_y rounds to 1
+        grad[at_target] = ((e[at_target] - 1) - rest[..., 0]) / total[..., 0]
+        if label_smoothing:
+            uniform = label_smoothing * (_one_hot(target, n_classes) - 1 / n_classes)
+            grad = (grad + uniform).astype(x.dtype, copy=False)  # uniform is float64
+    else:
+        smoothed = (1 - label_smoothing) * target + label_smoothing / n_classes
+        grad = smoothed.sum(axis=-1, keepdims=True) * p - smoothed
+    return _scale_grad(grad, reduction, _batch_size(x), in_place=True)
 
 
 def nll_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> float | np.ndarray:

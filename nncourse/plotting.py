@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, check_positive
+from ._validation import as_float_array, check_positive, check_size
 from .surfaces import Surface, grid
 
 __all__ = [
@@ -132,8 +132,7 @@ def contour_levels(Z: ArrayLike, n_levels: int = 30, log: bool = False) -> np.nd
     [0.01, 3.1623, 1000.0]
     """
     Z = as_float_array(Z, "Z")
-    if isinstance(n_levels, bool) or not isinstance(n_levels, (int, np.integer)) or n_levels < 2:
-        raise ValueError(f"n_levels must be an integer >= 2; got {n_levels!r}.")
+    n_levels = check_size(n_levels, "n_levels", minimum=2)
     low, high = float(Z.min()), float(Z.max())
     if not high > low:
         raise ValueError(f"Z is constant ({low:g}): there is nothing to draw contours of.")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, is_finite_number
+from ._validation import as_float_array, check_size, is_finite_number
 from .nn import Parameter
 
 __all__ = [
@@ -442,8 +442,7 @@ def grid(surface: Surface, n: int = 200, domain=None) -> tuple[np.ndarray, np.nd
            [ 0., -1.,  0.]])
     """
     surface = _check_surface(surface)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an integer >= 2 (grid points per axis); got {n!r}.")
+    n = check_size(n, "n (grid points per axis)", minimum=2)
     (x_min, x_max), (y_min, y_max) = _check_domain(surface.domain if domain is None else domain)
     X, Y = np.meshgrid(np.linspace(x_min, x_max, n), np.linspace(y_min, y_max, n))
     return X, Y, surface.f(np.stack([X, Y], axis=-1))
@@ -526,8 +525,7 @@ def optimize_path(
     start = _points(start, "start")
     if start.shape != (2,):
         raise ValueError(f"start has shape {start.shape}, expected (2,): one point (x, y).")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0; got {steps!r}.")
+    steps = check_size(steps, "steps", minimum=0)
     parameter = Parameter(start)
     optimizer = optimizer_factory([parameter])
     if not (

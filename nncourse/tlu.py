@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, check_positive, is_finite_number
+from ._validation import as_float_array, check_positive, check_size, is_finite_number
 from .activations import step
 
 __all__ = [
@@ -316,8 +316,7 @@ def truth_table(n_inputs: int) -> np.ndarray:
            [1, 0],
            [1, 1]])
     """
-    if isinstance(n_inputs, bool) or not isinstance(n_inputs, (int, np.integer)) or n_inputs < 1:
-        raise ValueError(f"n_inputs must be an integer >= 1; got {n_inputs!r}.")
+    n_inputs = check_size(n_inputs, "n_inputs")
     shifts = np.arange(n_inputs - 1, -1, -1)  # the first input is the most significant bit
     return (np.arange(2**n_inputs)[:, None] >> shifts) & 1
 
@@ -466,12 +465,7 @@ def perceptron_fit(
     X = _as_feature_matrix(X)
     targets = _as_binary_labels(y, X.shape[0])
     check_positive(lr, "lr")
-    if (
-        isinstance(max_epochs, bool)
-        or not isinstance(max_epochs, (int, np.integer))
-        or max_epochs < 1
-    ):
-        raise ValueError(f"max_epochs must be an integer >= 1; got {max_epochs!r}.")
+    max_epochs = check_size(max_epochs, "max_epochs")
     at_zero = _check_at_zero(at_zero)
     if rng is not None and not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator or None; got {type(rng).__name__}.")

@@ -115,7 +115,11 @@ def test_split_keeps_trailing_axes_and_allows_an_empty_part():
         ),
         ({"fractions": (0.8, 0.2)}, ValueError, r"fractions must be three numbers"),
         ({"fractions": (1.2, -0.1, -0.1)}, ValueError, r"fractions must be three numbers >= 0"),
-        ({"rng": "seed"}, TypeError, r"rng must be a numpy.random.Generator, an int seed or None"),
+        (
+            {"rng": "seed"},
+            TypeError,
+            r"rng must be a numpy.random.Generator, an integer seed or None",
+        ),
         (
             {"y": np.zeros(9, dtype=int)},
             ValueError,
@@ -180,7 +184,7 @@ def test_minibatches_shuffle_anew_at_each_epoch():
     ("kwargs", "error", "match"),
     [
         ({"batch_size": 0}, ValueError, r"batch_size must be an integer >= 1; got 0"),
-        ({"batch_size": 2.0}, ValueError, r"batch_size must be an integer >= 1; got 2.0"),
+        ({"batch_size": 2.0}, TypeError, r"batch_size must be an integer; got 2.0"),
         ({"rng": 3}, TypeError, r"not a seed: a seed would give every epoch the same order"),
         (
             {"rng": np.random.RandomState(0)},

@@ -255,7 +255,8 @@ def test_pair_errors(function):
 @pytest.mark.parametrize("base", [1, 1.0, 0, -2.0, math.inf, math.nan])
 def test_base_value_errors(base):
     with pytest.raises(
-        ValueError, match=r"base must be a finite number > 0 and != 1 \(e.g. 2 for bits\)"
+        ValueError,
+        match=r"base must be a finite number > 0 and != 1 \(e.g. 2 for bits, None for nats\)",
     ):
         entropy([0.5, 0.5], base=base)
 

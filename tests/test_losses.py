@@ -845,8 +845,20 @@ ERRORS = [
         ValueError,
         r"target must contain probabilities in \[0, 1\]",
     ),
-    ("binary_cross_entropy", ([0.5], [1.0]), {"base": 1}, ValueError, "base must be > 0 and != 1"),
-    ("binary_cross_entropy", ([0.5], [1.0]), {"base": -2.0}, ValueError, "base must be > 0"),
+    (
+        "binary_cross_entropy",
+        ([0.5], [1.0]),
+        {"base": 1},
+        ValueError,
+        "base must be a finite number > 0 and != 1",
+    ),
+    (
+        "binary_cross_entropy",
+        ([0.5], [1.0]),
+        {"base": -2.0},
+        ValueError,
+        "base must be a finite number > 0",
+    ),
     (
         "binary_cross_entropy_with_logits",
         ([5.0], [2.0]),

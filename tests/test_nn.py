@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nncourse import nn
+from nncourse.gradcheck import check_module
 from nncourse.nn import (
     ELU,
     AvgPool2d,
@@ -90,9 +91,10 @@ def test_parameter_has_zero_grad_of_its_shape_and_copies_its_data():
 
 @pytest.mark.parametrize("bad", [["a", "b"], np.array([1 + 2j]), [object()]])
 def test_parameter_rejects_non_numeric_data_naming_it(bad):
-    with pytest.raises(ValueError, match="data must be a") as info:
+    # a wrong type is a TypeError, and only that (the conventions page states the rule)
+    with pytest.raises(TypeError, match="Parameter data must be a") as info:
         Parameter(bad)
-    assert isinstance(info.value, TypeError)  # a wrong type too: either except clause catches it
+    assert not isinstance(info.value, ValueError)
 
 
 def test_parameter_rejects_nan():
@@ -153,21 +155,26 @@ def test_zero_grad_then_manual_accumulation_starts_from_zero():
     w.zero_grad()
     w.grad += np.array([1.0, -1.0])  # a hand-written backward pass, as learners write one
     np.testing.assert_array_equal(w.grad, [1.0, -1.0])
-    w.zero_grad()
-    w._accumulate_grad(np.array([3.0, 4.0]))
-    w._accumulate_grad(np.array([3.0, 4.0]))
-    np.testing.assert_array_equal(w.grad, [6.0, 8.0])
 
 
-def test_first_gradient_of_another_dtype_or_shape_is_added_not_stored():
+def test_grad_is_a_plain_array_zeroed_in_place():
     w = Parameter(np.ones(3, dtype=np.float32))
+    grad = w.grad
+    grad += 2.0
     w.zero_grad()
-    w._accumulate_grad(np.full(3, 1 / 3))  # float64: cast into the float32 gradient
+    assert w.grad is grad and not grad.any()  # the same array, filled with zeros
+    assert "grad" in vars(w)  # an attribute, not a property computed on reading
+    w.grad += np.full(3, 1 / 3)  # float64 added into the float32 gradient
     assert w.grad.dtype == np.float32
-    np.testing.assert_array_equal(w.grad, np.full(3, 1 / 3, dtype=np.float32))
-    w.zero_grad()
-    w._accumulate_grad(np.array([2.0]))  # broadcast, as w.grad += [2.0] would
-    np.testing.assert_array_equal(w.grad, [2.0, 2.0, 2.0])
+
+
+def test_layers_accumulate_gradients_over_backward_passes():
+    layer = Linear(3, 2, rng=0)
+    x, g = np.arange(6.0).reshape(2, 3), np.ones((2, 2))
+    layer(x)
+    layer.backward(g)
+    layer.backward(g)
+    np.testing.assert_allclose(layer.weight.grad, 2 * g.T @ x, rtol=1e-15)
 
 
 def test_assigning_grad_replaces_it():
@@ -251,10 +258,26 @@ def test_linear_without_bias_has_one_parameter():
 
 def test_linear_rejects_wrong_input_shape_naming_the_expected_one():
     layer = Linear(4, 2, rng=0)
-    with pytest.raises(ValueError, match=re.escape("x must have shape (n_samples, 4); got (5, 3)")):
+    with pytest.raises(ValueError, match=re.escape("x must have shape (*, 4), 4 features on")):
         layer(np.zeros((5, 3)))
-    with pytest.raises(ValueError, match=r"For one sample use x.reshape\(1, -1\)"):
-        layer(np.zeros(4))
+    with pytest.raises(ValueError, match=re.escape("got ()")):
+        layer(np.float64(1.0))
+
+
+@pytest.mark.parametrize("leading", [(), (5,), (2, 3)])
+def test_linear_takes_any_leading_dimensions_as_pytorch(leading):
+    layer = Linear(4, 3, rng=0)
+    x = np.random.default_rng(1).normal(size=(*leading, 4))
+    y = layer(x)
+    assert y.shape == (*leading, 3)
+    rows = x.reshape(-1, 4)
+    np.testing.assert_allclose(y.reshape(-1, 3), rows @ layer.weight.data.T + layer.bias.data)
+    g = np.random.default_rng(2).normal(size=y.shape)
+    grad_x = layer.backward(g)
+    assert grad_x.shape == x.shape
+    np.testing.assert_allclose(layer.weight.grad, g.reshape(-1, 3).T @ rows, rtol=1e-12)
+    np.testing.assert_allclose(layer.bias.grad, g.reshape(-1, 3).sum(axis=0), rtol=1e-12)
+    assert check_module(Linear(4, 3, rng=0), x).ok
 
 
 @pytest.mark.parametrize(

@@ -240,7 +240,7 @@ def test_input_is_not_modified():
         ({"start": [[1.0, 2.0]]}, ValueError, r"start has shape \(1, 2\), expected \(2,\)"),
         ({"start": [np.inf, 0.0]}, ValueError, r"start must contain only finite numbers"),
         ({"steps": -1}, ValueError, r"steps must be an integer >= 0; got -1"),
-        ({"steps": 2.0}, ValueError, r"steps must be an integer >= 0; got 2.0"),
+        ({"steps": 2.0}, TypeError, r"steps must be an integer; got 2.0"),
         (
             {"optimizer_factory": lambda params: params},
             TypeError,
@@ -270,7 +270,7 @@ def test_optimize_path_rejects_bad_arguments(kwargs, error, match):
         (lambda: saddle().f([1.0, 2.0, 3.0]), r"xy has shape \(3,\), expected \(\.\.\., 2\)"),
         (lambda: saddle().grad(np.zeros((4, 3))), r"xy has shape \(4, 3\)"),
         (lambda: saddle().f(1.0), r"xy has shape \(\), expected \(\.\.\., 2\)"),
-        (lambda: grid(saddle(), n=1), r"n must be an integer >= 2 \(grid points per axis\); got 1"),
+        (lambda: grid(saddle(), n=1), r"n \(grid points per axis\) must be an integer >= 2; got 1"),
         (lambda: grid(saddle(), domain=((1, 0), (0, 1))), r"domain must be .* min < max"),
         (
             lambda: grid(saddle(), domain=(0, 1)),

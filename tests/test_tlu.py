@@ -326,7 +326,12 @@ def test_perceptron_converges_on_separable_data_within_novikoffs_bound(seed, n_f
         (([0, 1], [0, 1]), {}, ValueError, r"X must have shape \(n_samples, n_features\).*\(2,\)"),
         (([[0, 1]], [1]), {"lr": 0}, ValueError, r"lr must be > 0"),
         (([[0, 1]], [1]), {"max_epochs": 0}, ValueError, r"max_epochs must be an integer >= 1"),
-        (([[0, 1]], [1]), {"max_epochs": 2.5}, ValueError, r"max_epochs must be an integer >= 1"),
+        (
+            ([[0, 1]], [1]),
+            {"max_epochs": 2.5},
+            TypeError,
+            r"max_epochs must be an integer; got 2.5",
+        ),
         (([[0, 1]], [1]), {"rng": 0}, TypeError, r"rng must be a numpy.random.Generator or None"),
         (([[0, 1]], [1]), {"at_zero": 2}, ValueError, r"at_zero must be 0 or 1"),
         (([[np.nan, 1]], [1]), {}, ValueError, r"X must not contain NaN"),

@@ -1,0 +1,27 @@
+"""Numerics that more than one public module computes: the pieces of a stable softmax."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def softmax_parts(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""The pieces of softmax, log-softmax, log-sum-exp and cross-entropy, each exact to a few ulp.
+
+    Returns ``(top, e, rest)``: the maximum :math:`m` along `axis` (kept as a length-1 axis),
+    :math:`e = \exp(z - m)`, which never overflows and is 1 at the maximum, and
+    :math:`S - 1`, the sum of `e` over every entry but one maximum, where
+    :math:`S = \sum_j e^{z_j - m}`. With it :math:`\log S` is ``log1p(rest)``, exact even when
+    the maximum dominates and ``log(S)`` would round to 0, and :math:`1 - p_k` can be formed
+    without cancellation. `z` must be finite (checked by the caller).
+    """
+    top = np.max(z, axis=axis, keepdims=True)
+    # z - m is exact whenever z + c is, so softmax(z + c) == softmax(z) bit for bit; finite
+    # logits more than the largest float apart make z - m overflow to -inf, whose exp is 0
+    with np.errstate(over="ignore"):
+        e = np.exp(z - top)
+    not_top = z != top
+    rest = np.sum(e, axis=axis, keepdims=True, where=not_top)
+    n_top = z.shape[axis] - np.count_nonzero(not_top, axis=axis, keepdims=True)
+    rest += n_top - 1  # each maximum but one adds its e = 1
+    return top, e, rest
