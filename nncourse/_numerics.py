@@ -15,13 +15,12 @@ def softmax_parts(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.
     the maximum dominates and ``log(S)`` would round to 0, and :math:`1 - p_k` can be formed
     without cancellation. `z` must be finite (checked by the caller).
     """
-    top = np.max(z, axis=axis, keepdims=True)
+    top = z.max(axis=axis, keepdims=True)
     # z - m is exact whenever z + c is, so softmax(z + c) == softmax(z) bit for bit; finite
     # logits more than the largest float apart make z - m overflow to -inf, whose exp is 0
     with np.errstate(over="ignore"):
         e = np.exp(z - top)
-    not_top = z != top
-    rest = np.sum(e, axis=axis, keepdims=True, where=not_top)
-    n_top = z.shape[axis] - np.count_nonzero(not_top, axis=axis, keepdims=True)
-    rest += n_top - 1  # each maximum but one adds its e = 1
+    is_top = z == top
+    rest = e.sum(axis=axis, keepdims=True, where=~is_top)
+    rest += is_top.sum(axis=axis, keepdims=True) - 1  # each maximum but one adds its e = 1
     return top, e, rest

@@ -866,16 +866,19 @@ def cross_entropy(
     """
     x, target, indices = _class_targets(input, target, label_smoothing, reduction)
     top, _, rest = softmax_parts(x, axis=-1)
-    # log_softmax, log S as log1p(S - 1) to keep every digit; for logits more than the largest
-    # float apart z - m overflows to -inf, the right log-probability of a class with p = 0
+    log_total = np.log1p(rest)  # log S from S - 1: no digit is lost when S is close to 1
+    if indices and not label_smoothing:
+        at_target = _target_index(x, target)
+        return _reduce(log_total[..., 0] - (x[at_target] - top[..., 0]), reduction)  # -log p_y
+    # log_softmax; for logits more than the largest float apart z - m overflows to -inf, the
+    # right log-probability of a class with p = 0
     with np.errstate(over="ignore"):
-        log_p = (x - top) - np.log1p(rest)
+        log_p = (x - top) - log_total
     if not indices:
         smoothed = (1 - label_smoothing) * target + label_smoothing / x.shape[-1]
         return _reduce(-(smoothed * log_p).sum(axis=-1), reduction)
     losses = -log_p[_target_index(x, target)]  # -log p_y
-    if label_smoothing:
-        losses = (1 - label_smoothing) * losses - label_smoothing * log_p.mean(axis=-1)
+    losses = (1 - label_smoothing) * losses - label_smoothing * log_p.mean(axis=-1)
     return _reduce(losses, reduction)
 
 
