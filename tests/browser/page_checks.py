@@ -24,18 +24,31 @@ from static_site import StaticSite
 UNFIXABLE_CONSOLE_MESSAGES: dict[str, str] = {}
 
 # Visible prose must show no TeX: MathJax turns every math span into an <mjx-container>, so any
-# of these left in the text (outside code and cell output) is math that was never rendered.
+# of these left in the text (outside code) is math that was never rendered. Prose includes the
+# Markdown and HTML a code cell displays (a table of computed values): only printed text is code.
 RAW_TEX = re.compile(r"\$|\\frac|\\begin\{|\\end\{|\\\(|\\\[")
 
-# Text of code and of computed output may legitimately hold `$` or TeX; so may rendered math.
+# A line of prose that starts and ends with `|` and holds two cells or more, or a `| --- |`
+# separator, is a Markdown table that was never rendered (a table of computed values displayed
+# without `"mystnb": {"markdown_format": "myst"}`, or with a line missing from its header).
+RAW_TABLE_ROW = re.compile(r"(^|\n)[ \t]*\|([^|\n]*\|){2,}[ \t]*(?=\n|$)|\|[ \t]*:?-{3,}:?[ \t]*\|")
+
+# Text of code and of printed output may legitimately hold `$` or TeX; so may rendered math.
 NOT_PROSE = ", ".join(
     [
         "script", "style", "noscript", "template", "textarea", "pre", "code", "kbd", "samp",
-        ".highlight", ".cell_input", ".cell_output", ".output",
+        ".highlight", ".cell_input", ".output.text_plain", ".output.stream", ".output.traceback",
         ".sig", ".pre",  # API signatures: default values are code
         "mjx-container", "mjx-assistive-mml",
     ]
 )  # fmt: skip
+
+# What must never be cut off: display equations, code blocks and API signatures. Each either fits
+# its column or scrolls inside a box of its own (an element with `overflow-x: auto`).
+WIDE_CONTENT = ", ".join(['mjx-container[display="true"]', "div.math", "pre", "dt.sig", "table"])
+
+# The widths at which every page is laid out and measured: a laptop and a phone.
+LAYOUT_WIDTHS = (1280, 390)
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -50,7 +63,7 @@ CHROMIUM_ARGS = [
 ]
 
 _COLLECT = """
-async ({notProse, rawTex}) => {
+async ({notProse, rawTex, rawTable}) => {
   // never wait forever: what has not happened after 20 s is reported as not rendered or loaded
   const atMost20s = (promise) => Promise.race([promise, new Promise((r) => setTimeout(r, 20000))]);
   if (document.querySelector('.math')) {
@@ -66,7 +79,9 @@ async ({notProse, rawTex}) => {
   })));
 
   const rawTexPattern = new RegExp(rawTex);
+  const rawTablePattern = new RegExp(rawTable);
   const rawTexFound = [];
+  const rawTableFound = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     if (node.parentElement.closest(notProse)) continue;
@@ -75,6 +90,11 @@ async ({notProse, rawTex}) => {
     if (match) {
       const start = Math.max(0, match.index - 30);
       rawTexFound.push(text.slice(start, match.index + 40).replace(/\\s+/g, ' ').trim());
+    }
+    const row = rawTablePattern.exec(text);
+    if (row) {
+      const start = Math.max(0, row.index);
+      rawTableFound.push(text.slice(start, row.index + 60).replace(/\\s+/g, ' ').trim());
     }
   }
   const mathElements = [...document.querySelectorAll('.math')];
@@ -88,6 +108,7 @@ async ({notProse, rawTex}) => {
     finalUrl: location.href,
     lang: document.documentElement.getAttribute('lang') || '',
     rawTex: rawTexFound,
+    rawTable: rawTableFound,
     mathElements: mathElements.length,
     unrenderedMath: mathElements.filter((el) => !el.querySelector('mjx-container')).map(describe),
     renderedMath: document.querySelectorAll('mjx-container').length,
@@ -110,6 +131,68 @@ async ({notProse, rawTex}) => {
 """
 
 
+_MEASURE_OVERFLOW = """
+(wideContent) => {
+  const overflowX = (el) => getComputedStyle(el).overflowX;
+  const scrolls = (el) => ['auto', 'scroll'].includes(overflowX(el));
+  const clips = (el) => ['hidden', 'clip'].includes(overflowX(el));
+  const column = document.querySelector('.bd-article-container, main, [role="main"]')
+    || document.body;
+  const visibleRight = (el) => {
+    const box = el.getBoundingClientRect();
+    return box.left + el.clientLeft + el.clientWidth;
+  };
+  const describe = (el) => {
+    const math = el.closest('div.math, mjx-container');
+    if (math) {
+      const item = window.MathJax?.startup?.document?.getMathItemsWithin?.(math)?.[0];
+      const label = el.closest('div.math')?.id;
+      const tex = (item ? item.math : math.textContent).replace(/\\s+/g, ' ').trim();
+      return `display equation ${label ? '#' + label + ' ' : ''}“${tex.slice(0, 70)}”`;
+    }
+    const kind = el.matches('dt.sig') ? 'API signature'
+      : el.matches('table') ? 'table' : 'code block';
+    const id = el.id || el.closest('[id]')?.id;
+    const text = el.textContent.replace(/\\s+/g, ' ').trim().slice(0, 70);
+    return `${kind}${id ? ' near #' + id : ''} “${text}”`;
+  };
+  const clipped = [];
+  const seen = new Set();
+  for (const el of document.querySelectorAll(wideContent)) {
+    if (!el.checkVisibility() || !el.getBoundingClientRect().width) continue;  // closed dropdowns
+    if (clips(el) && el.scrollWidth > el.clientWidth + 1) {  // it hides the end of its content
+      const what = describe(el);
+      if (!seen.has(what)) clipped.push(`${what} hides ${el.scrollWidth - el.clientWidth} px`);
+      seen.add(what);
+      continue;
+    }
+    // how far right the element's content reaches: its own box if it scrolls, else its content
+    const reach = scrolls(el)
+      ? el.getBoundingClientRect().right
+      : el.getBoundingClientRect().left + el.clientLeft + el.scrollWidth;
+    for (let box = el.parentElement; box; box = box.parentElement) {
+      if (scrolls(box)) break;  // the reader can scroll it into view
+      if (clips(box) || box === column || box === document.body) {
+        const beyond = Math.round(reach - visibleRight(box));
+        const what = describe(el);
+        if (beyond > 1 && !seen.has(what)) {
+          seen.add(what);
+          const edge = clips(box) ? 'the box that clips it' : 'the text column';
+          clipped.push(`${what} reaches ${beyond} px past ${edge}`);
+        }
+        break;
+      }
+    }
+  }
+  return {
+    pageOverflow: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)
+      - document.documentElement.clientWidth,
+    clipped: clipped,
+  };
+}
+"""
+
+
 @dataclass
 class PageReport:
     """What one visit of one page recorded."""
@@ -121,6 +204,7 @@ class PageReport:
     failed_requests: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)
     raw_tex: list[str] = field(default_factory=list)
+    raw_tables: list[str] = field(default_factory=list)
     math_elements: int = 0
     unrendered_math: list[str] = field(default_factory=list)
     rendered_math: int = 0
@@ -130,6 +214,8 @@ class PageReport:
     headings: list[dict] = field(default_factory=list)
     anchors: list[str] = field(default_factory=list)
     solutions: list[dict] = field(default_factory=list)
+    # at each of LAYOUT_WIDTHS: how far the page is wider than the window, and what is cut off
+    layout: dict[int, dict] = field(default_factory=dict)
 
 
 def launch_chromium(playwright, executable_path: str) -> Browser:
@@ -182,10 +268,14 @@ def visit(
             report.links.append({"href": target, "raw": redirect, "text": "meta refresh"})
             page.wait_for_url(target, wait_until="load", timeout=30_000)
         page.wait_for_load_state("networkidle", timeout=15_000)  # fonts and other late requests
-        collected = page.evaluate(_COLLECT, {"notProse": NOT_PROSE, "rawTex": RAW_TEX.pattern})
+        collected = page.evaluate(
+            _COLLECT,
+            {"notProse": NOT_PROSE, "rawTex": RAW_TEX.pattern, "rawTable": RAW_TABLE_ROW.pattern},
+        )
         report.final_url = collected["finalUrl"]
         report.lang = collected["lang"]
         report.raw_tex = collected["rawTex"]
+        report.raw_tables = collected["rawTable"]
         report.math_elements = collected["mathElements"]
         report.unrendered_math = collected["unrenderedMath"]
         report.rendered_math = collected["renderedMath"]
@@ -196,6 +286,7 @@ def visit(
         report.anchors = collected["anchors"]
         if collected["solutions"]:
             report.solutions = _open_solutions(page)
+        report.layout = measure_layout(page)  # with the solutions open: they are measured too
     finally:
         context.close()
     return report
@@ -209,6 +300,18 @@ def visits(browser: Browser, site: StaticSite) -> Callable[[str], PageReport]:
         return visit(browser, site.url(page_name), page_name, site.origin)
 
     return report_of
+
+
+def measure_layout(page: Page) -> dict[int, dict]:
+    """At each of LAYOUT_WIDTHS, how far the page is wider than the window and what is cut off."""
+    layout = {}
+    for width in LAYOUT_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.evaluate(
+            "() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50)))"
+        )
+        layout[width] = page.evaluate(_MEASURE_OVERFLOW, WIDE_CONTENT)
+    return layout
 
 
 def _fetch_text(url: str) -> str:
@@ -282,6 +385,30 @@ def math_problems(report: PageReport) -> list[str]:
         problems.append(
             f"{page}: has {report.math_elements} math elements but no rendered math (mjx-container)"
         )
+    return problems
+
+
+def markdown_problems(report: PageReport) -> list[str]:
+    return [
+        f"{report.page}: a Markdown table row left as text (the table was not rendered): "
+        f"“{snippet}”"
+        for snippet in report.raw_tables
+    ]
+
+
+def layout_problems(report: PageReport) -> list[str]:
+    """The page wider than the window, or an equation, code block or signature cut off."""
+    problems = []
+    for width, layout in report.layout.items():
+        if layout["pageOverflow"] > 0:
+            problems.append(
+                f"{report.page}: at {width} px the page is {layout['pageOverflow']} px wider than "
+                "the window (it scrolls sideways)"
+            )
+        problems += [
+            f"{report.page}: at {width} px, {what}, and cannot be scrolled"
+            for what in layout["clipped"]
+        ]
     return problems
 
 
@@ -392,6 +519,8 @@ def link_problems(report: PageReport, resolver: LinkResolver) -> list[str]:
 REPORT_CHECKS: tuple[Callable[[PageReport], list[str]], ...] = (
     console_problems,
     math_problems,
+    markdown_problems,
+    layout_problems,
     image_problems,
     solution_problems,
     accessibility_problems,

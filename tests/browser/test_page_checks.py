@@ -14,7 +14,9 @@ from page_checks import (
     console_problems,
     horizontal_overflow,
     image_problems,
+    layout_problems,
     link_problems,
+    markdown_problems,
     math_problems,
     solution_problems,
     visit,
@@ -42,6 +44,21 @@ WORKING_TOGGLE = """
 """
 
 
+# Forty words of one line: wider than a phone's text column and than a laptop's.
+LONG_LINE = " ".join(["gradient"] * 40)
+
+
+# A display equation laid out as the theme does (a flex row that hides what overflows), with
+# MathJax's element for the typeset formula, made wider than the column.
+def equation(style: str = "") -> str:
+    return (
+        "<div class='math' id='equation-eq-long' style='display: flex; overflow: hidden'>"
+        f"<mjx-container display='true' style='display: block; {style}'>"
+        "<span style='display: inline-block; width: 1500px'>a = b + c + d</span>"
+        "</mjx-container></div>"
+    )
+
+
 def document(body: str, lang: str = "en", title: str = "Page") -> str:
     lang_attribute = f' lang="{lang}"' if lang else ""
     return (
@@ -60,7 +77,13 @@ PAGES = {
         "<p><img src='dot.png' alt='A single dot.'></p>"
         "<p><a href='other.html#there'>other page</a>, <a href='#here'>this page</a>, "
         "<a href='https://example.org/'>an external site</a>, <a href='mailto:a@b.c'>mail</a></p>"
-        "<div class='exercise admonition' id='ex-1'><p>Show it.</p></div>" + WORKING_TOGGLE
+        "<div class='exercise admonition' id='ex-1'><p>Show it.</p></div>"
+        + WORKING_TOGGLE
+        # wide content that scrolls in its own box, and rendered Markdown output of a cell
+        + equation("min-width: 0; overflow-x: auto")
+        + f"<pre style='overflow-x: auto'>{LONG_LINE}</pre>"
+        + "<div class='cell_output'><table><tr><td>|x|</td><td>0.5</td></tr></table>"
+        "<p>The table of |a| and |b| values.</p></div>"
     ),
     "other.html": document("<h2 id='there'>There</h2>", title="Other"),
     "raw-dollar.html": document("<p>The loss is $L = x^2$ for every sample.</p>"),
@@ -91,6 +114,19 @@ PAGES = {
     ),
     "skipped-heading.html": document("<h2>Part</h2><h4>Too deep</h4>", lang=""),
     "wide.html": document("<div style='width: 2000px'>A very wide table.</div>"),
+    "clipped-equation.html": document("<p>The flex item keeps its width:</p>" + equation()),
+    "clipped-code.html": document(
+        f"<div style='overflow: hidden'><pre style='overflow: visible'>{LONG_LINE}</pre></div>"
+    ),
+    "spilling-code.html": document(f"<pre style='overflow: visible'>{LONG_LINE}</pre>"),
+    "raw-markdown-output.html": document(
+        "<div class='cell_output docutils container'>"
+        "<p>| activation | value |\n| --- | --- |\n| sigmoid | 0.5 |</p></div>"
+    ),
+    "raw-tex-output.html": document(
+        "<div class='cell_output docutils container'><div class='output text_html'>"
+        "<p>the loss \\frac{1}{2} is $0.125$</p></div></div>"
+    ),
 }
 
 
@@ -147,6 +183,37 @@ def test_a_correct_page_passes_every_check(report_of, synthetic_resolver):
 )
 def test_raw_tex_in_prose_fails_naming_the_page(report_of, page, expected):
     assert_named(math_problems(report_of(page)), page, "raw TeX", expected)
+
+
+def test_raw_tex_in_a_displayed_markdown_output_fails(report_of):
+    page = "raw-tex-output.html"
+    assert_named(math_problems(report_of(page)), page, "raw TeX", "\\frac{1}{2}")
+
+
+def test_markdown_table_left_as_text_fails(report_of):
+    page = "raw-markdown-output.html"
+    assert_named(markdown_problems(report_of(page)), page, "table row", "| activation | value |")
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ("clipped-equation.html", "display equation #equation-eq-long"),
+        ("clipped-code.html", "code block “gradient gradient"),
+        ("spilling-code.html", "past the text column"),
+    ],
+)
+def test_wide_content_that_cannot_be_scrolled_fails_at_both_widths(report_of, page, expected):
+    problems = layout_problems(report_of(page))
+    assert_named(problems, page, expected, "at 1280 px", "at 390 px", "cannot be scrolled")
+
+
+def test_page_wider_than_the_window_fails(report_of):
+    problems = layout_problems(report_of("spilling-code.html"))
+    assert_named(problems, "spilling-code.html", "at 390 px the page is", "wider than the window")
+    assert not any(
+        "page is" in problem for problem in layout_problems(report_of("clipped-code.html"))
+    )
 
 
 def test_math_that_mathjax_never_typeset_fails(report_of):
