@@ -89,6 +89,7 @@ def write_index_redirect(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.setup_extension("notfound.extension")
+    app.setup_extension("nncourse_api")  # the API reference, one page per module
     app.connect("config-inited", set_notfound_prefix)
     app.connect("config-inited", add_reading_aids)
     app.connect("html-page-context", drop_duplicate_scripts)
