@@ -5,8 +5,11 @@ and screenshots of the pages a newcomer sees first go to `_build/screenshots/`.
 `make book` first; `make test-browser` does both.
 """
 
+import functools
 import posixpath
+import re
 import urllib.parse
+import urllib.request
 
 import pytest
 from playwright.sync_api import Page
@@ -145,3 +148,59 @@ def test_page_contents_open_and_lead_to_a_heading(browser, book_site: StaticSite
         page.close()
     assert not dialog_open, f"{chapter} at {width} px: the page contents stay open over #{anchor}"
     assert visible, f"{chapter} at {width} px: #{anchor} is not in view after following its link"
+
+
+def numbered_pages() -> list[str]:
+    """Every page of `_toc.yml` whose source has a labelled display equation."""
+    pages = []
+    for name in toc_files():
+        source = next((ROOT / f"{name}{suffix}" for suffix in (".ipynb", ".md")), None)
+        if source and source.is_file() and re.search(r"\$\$\s*\(eq-", source.read_text()):
+            pages.append(f"{name}.html")
+    return pages
+
+
+_EQUATIONS = """
+() => ({
+  numbers: [...document.querySelectorAll('div.math[id^="equation-"] .eqno')]
+    .map((eqno) => eqno.textContent.replace('#', '').trim()),
+  references: [...document.querySelectorAll('a.reference[href*="#equation-"]')]
+    .map((a) => ({href: a.href, text: a.textContent.trim()})),
+})
+"""
+
+
+@pytest.mark.parametrize("page_name", numbered_pages())
+def test_equations_are_numbered_per_page_and_references_say_the_same(
+    browser, book_site: StaticSite, page_name: str
+):
+    page = open_page(browser, book_site, page_name, WIDE)
+    try:
+        found = page.evaluate(_EQUATIONS)
+    finally:
+        page.close()
+    numbers = found["numbers"]
+    assert numbers, f"{page_name}: its labelled equations show no number"
+    assert numbers[0] == "(1)", f"{page_name}: the first numbered equation is {numbers[0]}, not (1)"
+    expected = [f"({index})" for index in range(1, len(numbers) + 1)]
+    assert numbers == expected, f"{page_name}: equation numbers {numbers}"
+    for reference in found["references"]:
+        target = reference["href"]
+        anchor = urllib.parse.unquote(urllib.parse.urlsplit(target).fragment)
+        shown = equation_number(target.split("#")[0], anchor)
+        assert reference["text"] == shown, (
+            f"{page_name}: a reference to #{anchor} reads {reference['text']}, "
+            f"but the equation is numbered {shown}"
+        )
+
+
+@functools.cache
+def _equation_numbers(address: str) -> dict[str, str]:
+    with urllib.request.urlopen(address) as response:
+        html = response.read().decode("utf-8")
+    pattern = r'<div class="math[^"]*" id="(equation-[^"]+)">\s*<span class="eqno">(\([^)<]*\))'
+    return dict(re.findall(pattern, html))
+
+
+def equation_number(address: str, anchor: str) -> str:
+    return _equation_numbers(address).get(anchor, f"no equation #{anchor} at {address}")
