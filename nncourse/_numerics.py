@@ -22,5 +22,6 @@ def softmax_parts(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.
         e = np.exp(z - top)
     is_top = z == top
     rest = e.sum(axis=axis, keepdims=True, where=~is_top)
-    rest += is_top.sum(axis=axis, keepdims=True) - 1  # each maximum but one adds its e = 1
+    if np.count_nonzero(is_top) > top.size:  # a tie for the maximum: rare, so counted only then
+        rest += is_top.sum(axis=axis, keepdims=True) - 1  # each maximum but one adds its e = 1
     return top, e, rest
