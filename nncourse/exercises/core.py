@@ -261,9 +261,10 @@ def compare(expected: Any, actual: Any, rtol: float, atol: float) -> str:
     if np.isnan(got).any() and not np.isnan(want).any():
         return "your result contains NaN."
     if not np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
+        if want.ndim == 0:
+            return "wrong value."
         worst = np.unravel_index(np.nanargmax(_difference(got, want)), want.shape)
-        where = f" at index {tuple(int(i) for i in worst)}" if want.ndim else ""
-        return f"wrong value{where}."
+        return f"wrong values; the largest difference is at index {tuple(int(i) for i in worst)}."
     return ""
 
 
