@@ -7,12 +7,14 @@ cases. The exercises are grouped by the part of the book that asks for them:
 :mod:`~nncourse.exercises.training`.
 """
 
-from . import foundations, threshold_units, training
-from .core import EXERCISES, TIME_LIMIT, CheckResult, Exercise, check
+from . import core, foundations, threshold_units, training
+from .core import CheckResult, Exercise, check
+
+#: Every exercise that can be checked, by its id: the label of the book's exercise.
+EXERCISES = core.EXERCISES
 
 __all__ = [
     "EXERCISES",
-    "TIME_LIMIT",
     "CheckResult",
     "Exercise",
     "check",

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-TIME_LIMIT = 10.0  # seconds for all the cases of one check; a learner's loop may never end
+#: Seconds allowed for all the cases of one check: a learner's loop may never end.
+TIME_LIMIT = 10.0
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Exercise:
         return output if self.outcome is None else self.outcome(args, output)
 
 
+#: Every exercise that can be checked, by its id (the label of the book's exercise).
 EXERCISES: dict[str, Exercise] = {}
 
 
@@ -150,8 +152,8 @@ def check(exercise_id: str, function: Callable) -> CheckResult:
     Every generated case is run; the first one on which `function` raises, returns the wrong
     shape, NaN or another value than the reference is reported. A wrong function whose answers
     on every case are those of a known mistake is named, with a hint. On Linux and macOS a
-    function still running after ``TIME_LIMIT`` seconds is stopped; elsewhere the time it took
-    is reported when it returns.
+    function still running after ``nncourse.exercises.core.TIME_LIMIT`` seconds (10) is
+    stopped; elsewhere the time it took is reported when it returns.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Exercises of the Foundations part: activations, softmax, losses, entropy and KL divergence.
+"""The exercises of the Foundations part, on activations, softmax, losses, entropy and KL.
 
 Each wrong version is a mistake the chapters' pitfall boxes or the worked problem sets record,
 written as the function a learner would hand in.

@@ -1,5 +1,5 @@
-"""Exercises on threshold logic units: a unit for a truth table, XOR in two layers, the
-perceptron rule and a unit smoothed by a sigmoid."""
+"""The exercises on threshold logic units, from a unit for a truth table and XOR in two layers
+to the perceptron rule and a unit smoothed by a sigmoid."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exercises of the Training part: backward passes of layers, regularised and adaptive steps.
+"""The exercises of the Training part, on backward passes, regularised and adaptive steps.
 
 The references are the package's own layers and optimizers, run on the learner's inputs, so an
 exercise checks a hand-written step against exactly what ``nncourse.nn`` and ``nncourse.optim``
