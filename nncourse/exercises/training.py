@@ -8,6 +8,7 @@ compute.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .. import nn, optim
 from ..activations import prelu_backward
@@ -176,6 +177,53 @@ register(
             "backward pass of average pooling; max pooling routes all of G to the maximum.",
             "every tied maximum given the gradient": "With a tie the output still comes from one "
             "entry: give G to the first maximum in row-major order (argmax), as PyTorch does.",
+        },
+    )
+)
+
+
+def conv_reference(x, kernel, grad_output):
+    """(dL/dK, dL/db, dL/dX) of one-channel Y = b + K (*) X, by the package's Conv2d."""
+    conv = nn.Conv2d(1, 1, kernel.shape[0])
+    conv.weight.data = kernel[None, None]
+    conv(x[None, None])
+    grad_x = conv.backward(grad_output[None, None])
+    return conv.weight.grad[0, 0], float(conv.bias.grad[0]), grad_x[0, 0]
+
+
+def full_correlation(grad_output, kernel):
+    """sum_ij G[p - k + 1 + i, q - k + 1 + j] K[i, j]: G padded by k - 1, slid over by K."""
+    k = kernel.shape[0]
+    padded = np.pad(grad_output, k - 1)
+    return np.einsum("pqij,ij->pq", sliding_window_view(padded, kernel.shape), kernel)
+
+
+def conv_variant(x, kernel, grad_output, *, flip=True, sum_bias=True):
+    grad_kernel = np.einsum("ijhw,hw->ij", sliding_window_view(x, grad_output.shape), grad_output)
+    grad_x = full_correlation(grad_output, kernel[::-1, ::-1] if flip else kernel)
+    return grad_kernel, float(grad_output.sum()) if sum_bias else grad_output, grad_x
+
+
+register(
+    Exercise(
+        id="ex-layers-conv-backward",
+        title="conv_backward(x, kernel, grad_output) -> (dL/dK, dL/db, dL/dX), 1 channel, stride 1",
+        reference=conv_reference,
+        cases=lambda rng: [
+            (rng.normal(size=(5, 6)), rng.normal(size=(3, 3)), rng.normal(size=(3, 4))),
+            (rng.normal(size=(4, 4)), rng.normal(size=(2, 2)), rng.normal(size=(3, 3))),
+        ],
+        section="ch-layers",
+        mistakes={
+            "the kernel flipped in dL/dX": lambda x, k, g: conv_variant(x, k, g, flip=False),
+            "the bias gradient not summed": lambda x, k, g: conv_variant(x, k, g, sum_bias=False),
+        },
+        hints={
+            "the kernel flipped in dL/dX": "Pixel X[p, q] meets K[i, j] in output (p - i, q - j): "
+            "dL/dX is the full convolution of G with K, i.e. a correlation with K rotated by 180 "
+            "degrees, padded by k - 1.",
+            "the bias gradient not summed": "The bias is added to every output pixel, so its "
+            "gradient is the sum of G: a single number.",
         },
     )
 )
