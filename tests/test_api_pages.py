@@ -7,8 +7,8 @@ and the generator groups, orders and names what it documents as a reader expects
 
 import importlib
 import inspect
+import pkgutil
 import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import nncourse_api  # noqa: E402
 
+# every public module of the package, whether or not `import nncourse` imports it
 MODULES = sorted(
-    name for name in nncourse.__all__ if isinstance(getattr(nncourse, name), types.ModuleType)
+    module.name for module in pkgutil.iter_modules(nncourse.__path__) if module.name[0] != "_"
 )
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import yaml
+from docutils.core import publish_doctree
 from sphinx.builders.html._assets import _JavaScript
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +22,7 @@ def load(path: Path):
 
 book_extension = load(ROOT / "book" / "_ext" / "nncourse_sphinx.py")
 linkcheck = load(ROOT / "scripts" / "linkcheck_report.py")
+home_extension = load(ROOT / "book" / "_ext" / "nncourse_home.py")
 
 
 def test_one_variable_says_where_the_book_is_published():
@@ -88,14 +90,62 @@ def test_build_marks_the_site_for_github_pages(tmp_path):
     assert (tmp_path / ".nojekyll").is_file()
 
 
-def test_index_page_declares_language_title_and_icon_before_it_redirects(tmp_path):
-    builder = SimpleNamespace(format="html", get_target_uri=lambda doc: f"{doc}.html")
-    config = SimpleNamespace(root_doc="book/intro", html_title="A & B", project="p")
-    app = SimpleNamespace(builder=builder, config=config, outdir=str(tmp_path))
-    book_extension.write_index_redirect(app, None)
-    page = (tmp_path / "index.html").read_text()
-    assert '<html lang="en">' in page
-    assert "<title>A &amp; B</title>" in page
-    assert '<link rel="icon" href="data:,">' in page  # no request for /favicon.ico
-    assert '<meta http-equiv="Refresh" content="0; url=book/intro.html">' in page
-    assert '<a href="book/intro.html">' in page
+def test_the_home_page_describes_each_chapter_by_the_first_sentence_of_its_first_paragraph():
+    doctree = publish_doctree(
+        "Title\n=====\n\n.. note:: Learning goals come first.\n\n"
+        "A sigmoid :math:`\\sigma(x)` squashes, e.g. a logit. Its *slope* is ``s(1 - s)``."
+        " And more.",
+        settings_overrides={"doctitle_xform": False, "report_level": 5},
+    )
+    paragraph = home_extension.first_paragraph(doctree)
+    assert paragraph.astext().startswith("A sigmoid")  # not the admonition's text
+    converter = home_extension._InlineHTML(first_sentence=True)
+    text = "".join(converter.convert(child) for child in paragraph.children)
+    # math is kept for MathJax, an abbreviation does not end the sentence, the second one is cut
+    assert text == (
+        'A sigmoid <span class="math notranslate nohighlight">\\(\\sigma(x)\\)</span> squashes, '
+        "e.g. a logit."
+    )
+    assert converter.has_math
+
+
+def test_a_stub_page_is_described_by_whatever_its_first_paragraph_says():
+    doctree = publish_doctree(
+        "Title\n=====\n\nThis chapter is being written.\n",
+        settings_overrides={"doctitle_xform": False},
+    )
+    paragraph = home_extension.first_paragraph(doctree)
+    converter = home_extension._InlineHTML(first_sentence=True)
+    assert "".join(map(converter.convert, paragraph.children)) == "This chapter is being written."
+
+
+def test_the_parts_and_chapters_come_from_the_table_of_contents():
+    app = SimpleNamespace(
+        srcdir=str(ROOT), config=SimpleNamespace(external_toc_path="_toc.yml", source_suffix={})
+    )
+    parts = home_extension.toc_parts(app)
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    assert [caption for caption, _ in parts] == [part["caption"] for part in toc["parts"]]
+    chapters = dict(chapter for _, chapters in parts for chapter in chapters)
+    assert "book/checking-derivatives" in chapters
+    assert "book/api/nn" in chapters["book/api"]  # the API pages are sections of the index
+
+
+def test_no_page_claims_nncourse_is_on_a_package_index():
+    """The package is published as a wheel next to the book's pages, not on PyPI."""
+    texts = {
+        path: path.read_text()
+        for path in [ROOT / "book" / "intro.md", *(ROOT / "book" / "_templates").glob("*.html")]
+    }
+    for path, text in texts.items():
+        assert "pip install nncourse" not in text, path
+    home = (ROOT / "book" / "_templates" / "nncourse-home.html").read_text()
+    for words in (
+        "download button",
+        "Colab",
+        "Python 3.10",
+        "_static/",
+        "make lab",
+        "make book-student",
+    ):
+        assert words in home, words

@@ -86,6 +86,8 @@ def grouped_names(module_name: str, first: list[str]) -> list[tuple[str, list[st
 
 def _autodoc_directive(module_name: str, name: str) -> str:
     obj = getattr(importlib.import_module(module_name), name)
+    if inspect.ismodule(obj):
+        return "automodule"
     if inspect.isclass(obj):
         return "autoclass"
     if inspect.isfunction(obj) or inspect.isbuiltin(obj):
@@ -131,6 +133,8 @@ class ApiModule(SphinxDirective):
                     lines += ["   :members:", "   :show-inheritance:"]
                     if excluded:
                         lines += [f"   :exclude-members: {excluded}"]
+                if directive == "automodule":  # a submodule the module exports by name
+                    lines += ["   :no-members:", "", f".. py:currentmodule:: {module_name}"]
                 lines += [""]
         return self._parse_rst("\n".join(lines))
 
@@ -170,7 +174,16 @@ def public_bases(app: Sphinx, name: str, obj, options, bases: list) -> None:
     bases[:] = public
 
 
+def no_borrowed_docstring(app: Sphinx, what: str, name: str, obj, options, lines: list) -> None:
+    """A constant without a `#:` comment of its own shows no docstring, not that of its type
+    (a dict's "dict() -> new empty dictionary ..."), in its entry and in the summary table."""
+    borrowed = inspect.getdoc(type(obj)) if what in {"data", "attribute"} else None
+    if borrowed and lines and lines[0].strip() == borrowed.splitlines()[0].strip():
+        lines[:] = []
+
+
 def setup(app: Sphinx) -> dict:
     app.add_directive("nncourse-api", ApiModule)
     app.connect("autodoc-process-bases", public_bases)
+    app.connect("autodoc-process-docstring", no_borrowed_docstring)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -2,7 +2,8 @@
 (in the table at the top and as a full entry), and the search box finds each module's names."""
 
 import importlib
-import types
+import inspect
+import pkgutil
 from pathlib import Path
 
 import pytest
@@ -14,13 +15,21 @@ import nncourse
 
 pytestmark = pytest.mark.browser
 
+# every public module of the package, whether or not `import nncourse` imports it
 MODULES = sorted(
-    name for name in nncourse.__all__ if isinstance(getattr(nncourse, name), types.ModuleType)
+    module.name for module in pkgutil.iter_modules(nncourse.__path__) if module.name[0] != "_"
 )
 
 
 def public_names(module: str) -> list[str]:
     return list(importlib.import_module(f"nncourse.{module}").__all__)
+
+
+def anchor(module: str, name: str) -> str:
+    """The id of a name's entry: a submodule exported by name is a module target."""
+    obj = getattr(importlib.import_module(f"nncourse.{module}"), name)
+    prefix = "module-" if inspect.ismodule(obj) else ""
+    return f"{prefix}nncourse.{module}.{name}"
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -30,10 +39,10 @@ def test_every_name_of_all_is_on_its_api_page(site_root: Path, module: str):
     html = page.read_text()
     summary = html[html.find('class="autosummary') :]
     missing_entry = [
-        name for name in public_names(module) if f'id="nncourse.{module}.{name}"' not in html
+        name for name in public_names(module) if f'id="{anchor(module, name)}"' not in html
     ]
     missing_row = [
-        name for name in public_names(module) if f'href="#nncourse.{module}.{name}"' not in summary
+        name for name in public_names(module) if f'href="#{anchor(module, name)}"' not in summary
     ]
     assert not missing_entry, f"book/api/{module}.html: no entry for {missing_entry}"
     assert not missing_row, f"book/api/{module}.html: not in the table at the top: {missing_row}"
@@ -58,7 +67,7 @@ def test_search_finds_the_names_of_each_module(
         )
     finally:
         page.close()
-    wanted = f"book/api/{module}.html#nncourse.{module}.{name}"
+    wanted = f"book/api/{module}.html#{anchor(module, name)}"
     assert any(link["href"].endswith(wanted) for link in links), (
         f"search.html?q={name}: no result leads to {wanted}: {[link['raw'] for link in links][:8]}"
     )

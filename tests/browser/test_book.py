@@ -106,17 +106,19 @@ def test_search_finds_softmax(browser, book_site: StaticSite, resolver: LinkReso
     assert not problems, "\n".join(problems)
 
 
+SCREENSHOT_PAGES = {"home": "index.html", "chapter": None, "api": "book/api/nn.html"}
+
+
 @pytest.mark.parametrize("width", [WIDE, NARROW])
-@pytest.mark.parametrize("name", ["home", "chapter"])
+@pytest.mark.parametrize("name", list(SCREENSHOT_PAGES))
 def test_screenshot_without_horizontal_scroll(
     browser, book_site: StaticSite, name: str, width: int
 ):
-    page_name = "index.html" if name == "home" else first_chapter()
+    """The home page, the first chapter with its page contents open, an API module page."""
+    page_name = SCREENSHOT_PAGES[name] or first_chapter()
     page = browser.new_page(viewport={"width": width, "height": 900})
     try:
         page.goto(book_site.url(page_name), wait_until="load")
-        if name == "home":
-            page.wait_for_url(lambda url: not url.endswith("/index.html"), wait_until="load")
         page.wait_for_load_state("networkidle")
         page.evaluate(
             "async () => { if (window.MathJax?.startup?.promise) await MathJax.startup.promise; }"
@@ -126,6 +128,14 @@ def test_screenshot_without_horizontal_scroll(
         page.screenshot(path=str(shot), full_page=True)
         overflow = horizontal_overflow(page)
         shown = urllib.parse.urlsplit(page.url).path
+        if name == "chapter":  # the page contents open: in a dialog on a phone, beside at 1280
+            toggle = page.locator("button.secondary-toggle:visible")
+            if toggle.count():
+                toggle.first.click()
+                page.wait_for_function(
+                    "() => document.querySelector('#pst-secondary-sidebar-modal').open"
+                )
+            page.screenshot(path=str(SCREENSHOTS / f"chapter-contents-{width}.png"))
     finally:
         page.close()
     assert shot.stat().st_size > 0
@@ -145,3 +155,21 @@ def test_missing_address_gets_the_404_page(browser, book_site: StaticSite, resol
     assert any("not found" in heading["text"].lower() for heading in report.headings), (
         report.headings
     )
+    # a search box, and a link to every page of the table of contents
+    page = browser.new_page(viewport={"width": NARROW, "height": 900})
+    try:
+        page.goto(url, wait_until="load")
+        search = page.locator("main form[action$='search.html'] input[name='q']")
+        assert search.is_visible(), "the 404 page has no search box in its text"
+        links = page.eval_on_selector_all(
+            "main a[href]", "links => links.map((a) => new URL(a.href).pathname)"
+        )
+        search.fill("softmax")
+        search.press("Enter")
+        page.wait_for_url("**/search.html?q=softmax*", timeout=10_000)
+    finally:
+        page.close()
+    missing = [
+        name for name in toc_files() if not any(link.endswith(f"/{name}.html") for link in links)
+    ]
+    assert not missing, f"the 404 page does not link to {missing}"

@@ -10,8 +10,10 @@ import posixpath
 import re
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
+import yaml
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from static_site import StaticSite
@@ -94,8 +96,8 @@ def open_table_of_contents(page: Page, width: int):
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_table_of_contents_opens_and_leads_to_a_chapter(browser, book_site: StaticSite, width):
-    """Two taps on a phone: the contents button, then a chapter."""
-    start, target = chapters()[0], chapters()[-1]
+    """Two taps on a phone, from the home page: the contents button, then a chapter."""
+    start, target = "index.html", chapters()[-1]
     page = open_page(browser, book_site, start, width)
     try:
         contents = open_table_of_contents(page, width)
@@ -204,3 +206,60 @@ def _equation_numbers(address: str) -> dict[str, str]:
 
 def equation_number(address: str, anchor: str) -> str:
     return _equation_numbers(address).get(anchor, f"no equation #{anchor} at {address}")
+
+
+def book_title() -> str:
+    return yaml.safe_load((ROOT / "_config.yml").read_text())["title"]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_home_page_welcomes_a_reader(browser, book_site: StaticSite, site_root: Path, width):
+    """The title once, a pitch, "start here", every chapter with a line about it, how to run
+    the notebooks, a word for instructors, and one search box."""
+    page = open_page(browser, book_site, "index.html", width)
+    try:
+        arrived = shown_page(book_site, page)
+        tab_title = page.title()
+        article = page.locator("main article, main .bd-article").first
+        text = article.inner_text()
+        headings = page.locator("main h1:visible").all_inner_texts()
+        chapter_lines = page.eval_on_selector_all(
+            "main ul.nncourse-contents > li",
+            """items => items.map((li) => ({
+                href: new URL(li.querySelector('a').href).pathname,
+                description: li.querySelector('.nncourse-description')?.textContent.trim() || '',
+            }))""",
+        )
+        start = page.get_by_role("link", name=re.compile("^Start here"))
+        start_href = start.first.get_attribute("href") if start.count() else None
+        search_boxes = page.locator(".search-button-field:visible, input[type=search]:visible")
+        searches = search_boxes.count()
+    finally:
+        page.close()
+    title = book_title()
+    assert arrived == "index.html", f"the home page sends the reader on to {arrived}"
+    assert tab_title.count(title) == 1, f"index.html: the tab reads {tab_title!r}"
+    assert [heading.strip(" #") for heading in headings] == [title], headings
+    assert text.count(title) == 1, f"index.html: the title is shown {text.count(title)} times"
+    assert start_href and start_href.endswith(".html"), "index.html: no 'Start here' link"
+    described = {urllib.parse.unquote(line["href"]).lstrip("/"): line for line in chapter_lines}
+    for name in toc_files()[1:]:
+        if (ROOT / f"{name}.ipynb").is_file():
+            line = described.get(f"{name}.html")
+            assert line, f"index.html: {name} is not in the list of chapters"
+            assert line["description"], f"index.html: {name} has no description"
+    for words in ("download", "Colab", "make lab", "student edition"):
+        assert words in text, f"index.html: nothing about {words!r}"
+    assert "pip install nncourse" not in text
+    if width == WIDE:
+        assert searches == 1, f"index.html at {width} px: {searches} search boxes"
+
+
+def test_no_tab_title_says_the_same_thing_twice(site_root: Path):
+    doubled = []
+    for path in sorted(site_root.rglob("*.html")):
+        found = re.search(r"<title>(.*?)</title>", path.read_text(errors="replace"), re.S)
+        parts = [part.strip() for part in found.group(1).split("&#8212;")] if found else []
+        if len(parts) != len(set(parts)):
+            doubled.append(f"{path.relative_to(site_root)}: {found.group(1)!r}")
+    assert not doubled, "\n".join(doubled)
