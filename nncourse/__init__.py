@@ -6,12 +6,14 @@ documented definitions unless a chapter says otherwise.
 The activations, the losses and the gradient checker live at the top level
 (``nc.softmax``, ``nc.mse_loss``, ``nc.check_gradient``); the other modules are reached by name,
 as in PyTorch: ``nc.nn.Linear``, ``nc.optim.Adam``, ``nc.information.entropy`` (its
-``cross_entropy`` of two distributions differs from the loss of the same name).
+``cross_entropy`` of two distributions differs from the loss of the same name), and the
+self-check, ``nc.exercises.check``.
 """
 
 from . import (
     activations,
     data,
+    exercises,
     gradcheck,
     information,
     losses,
@@ -100,6 +102,7 @@ __all__ = [
     *gradcheck.__all__,
     "activations",
     "data",
+    "exercises",
     "gradcheck",
     "information",
     "losses",

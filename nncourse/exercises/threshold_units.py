@@ -155,39 +155,32 @@ register(
 )
 
 
-def smooth_unit_grad(params, X, t, k):
-    """Gradient in (w1, w2, b) of sum_i (sigma(k (w.x_i + b)) - t_i)^2."""
-    z = k * (X @ params[:-1] + params[-1])
-    delta = 2 * (sigmoid(z) - t) * sigmoid_grad(z) * k
-    return np.append(delta @ X, delta.sum())
+AND_ROWS, AND_TARGETS = truth_table(2), np.array([0.0, 0.0, 0.0, 1.0])
 
 
-def smooth_unit_variant(params, X, t, k, *, factor_two=2.0, chain_k=True, derivative=sigmoid_grad):
-    z = k * (X @ params[:-1] + params[-1])
-    delta = factor_two * (sigmoid(z) - t) * derivative(z) * (k if chain_k else 1.0)
-    return np.append(delta @ X, delta.sum())
+def smooth_unit_variant(params, k, *, factor_two=2.0, chain_k=True, derivative=sigmoid_grad):
+    """Gradient in (w1, w2, b) of sum_i (sigma(k (w.x_i + b)) - t_i)^2 over AND's table; the
+    keywords make the wrong versions."""
+    z = k * (AND_ROWS @ params[:-1] + params[-1])
+    delta = factor_two * (sigmoid(z) - AND_TARGETS) * derivative(z) * (k if chain_k else 1.0)
+    return np.append(delta @ AND_ROWS, delta.sum())
 
 
 register(
     Exercise(
         id="ex-tlu-smooth-unit",
-        title="smooth_unit_grad(params, X, t, k): the squared error's gradient, sigmoid unit",
-        reference=smooth_unit_grad,
-        cases=lambda rng: [
-            (rng.normal(size=3), truth_table(2), np.array([0.0, 0.0, 0.0, 1.0]), k)
-            for k in (3.0, 0.5)
-        ],
+        title="smooth_loss_grad(params, k): the gradient of a sigmoid unit's squared error on AND",
+        reference=smooth_unit_variant,
+        cases=lambda rng: [(rng.normal(size=3), k) for k in (3.0, 0.5, 10.0)],
         section="ch-tlu",
         mistakes={
-            "the factor k of the chain rule forgotten": lambda p, X, t, k: smooth_unit_variant(
-                p, X, t, k, chain_k=False
+            "the factor k of the chain rule forgotten": lambda p, k: smooth_unit_variant(
+                p, k, chain_k=False
             ),
-            "the factor 2 of the square forgotten": lambda p, X, t, k: smooth_unit_variant(
-                p, X, t, k, factor_two=1.0
+            "the factor 2 of the square forgotten": lambda p, k: smooth_unit_variant(
+                p, k, factor_two=1.0
             ),
-            "sigma in place of sigma'": lambda p, X, t, k: smooth_unit_variant(
-                p, X, t, k, derivative=sigmoid
-            ),
+            "sigma in place of sigma'": lambda p, k: smooth_unit_variant(p, k, derivative=sigmoid),
         },
         hints={
             "the factor k of the chain rule forgotten": "d/dw sigma(k z) = k sigma'(k z) dz/dw: "
