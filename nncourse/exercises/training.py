@@ -183,12 +183,12 @@ register(
 
 
 def conv_reference(x, kernel, grad_output):
-    """(dL/dK, dL/db, dL/dX) of one-channel Y = b + K (*) X, by the package's Conv2d."""
+    """(dL/dX, dL/dK, dL/db) of one-channel Y = b + K (*) X, by the package's Conv2d."""
     conv = nn.Conv2d(1, 1, kernel.shape[0])
     conv.weight.data = kernel[None, None]
     conv(x[None, None])
     grad_x = conv.backward(grad_output[None, None])
-    return conv.weight.grad[0, 0], float(conv.bias.grad[0]), grad_x[0, 0]
+    return grad_x[0, 0], conv.weight.grad[0, 0], float(conv.bias.grad[0])
 
 
 def full_correlation(grad_output, kernel):
@@ -201,13 +201,13 @@ def full_correlation(grad_output, kernel):
 def conv_variant(x, kernel, grad_output, *, flip=True, sum_bias=True):
     grad_kernel = np.einsum("ijhw,hw->ij", sliding_window_view(x, grad_output.shape), grad_output)
     grad_x = full_correlation(grad_output, kernel[::-1, ::-1] if flip else kernel)
-    return grad_kernel, float(grad_output.sum()) if sum_bias else grad_output, grad_x
+    return grad_x, grad_kernel, float(grad_output.sum()) if sum_bias else grad_output
 
 
 register(
     Exercise(
         id="ex-layers-conv-backward",
-        title="conv_backward(x, kernel, grad_output) -> (dL/dK, dL/db, dL/dX), 1 channel, stride 1",
+        title="conv_backward(x, kernel, grad_output) -> (dL/dX, dL/dK, dL/db), 1 channel, stride 1",
         reference=conv_reference,
         cases=lambda rng: [
             (rng.normal(size=(5, 6)), rng.normal(size=(3, 3)), rng.normal(size=(3, 4))),
