@@ -161,8 +161,92 @@ def test_sections_and_errata_named_by_the_exercises_exist():
     }
     for exercise in EXERCISES.values():
         assert exercise.section in labels, f"{exercise.id}: no section {exercise.section!r}"
-        for mistake, erratum in exercise.errata.items():
-            assert erratum in errata, f"{exercise.id}, {mistake!r}: no erratum {erratum!r}"
+        for mistake in exercise.errata:
+            for erratum in exercise.errata_ids(mistake):
+                assert erratum in errata, f"{exercise.id}, {mistake!r}: no erratum {erratum!r}"
+
+
+# The entries of the errata register that are detectors: a mistake that a learner could hand in
+# as a function. The others are verbal claims, slips in one worked number, notation, or products
+# whose shapes do not fit (the rule is in the docstring of nncourse.exercises.foundations).
+ERRATA_DETECTED = {
+    "ps1-bce-called-entropy": ("ex-losses-bce", "the entropy of the prediction"),
+    "ps1-bce-log-base-dropped": ("ex-losses-bce", "logarithms to base 2"),
+    "ps1-l2-update-sign": (
+        "ex-regularization-sgd-l2-step",
+        "the decay added, without the learning rate",
+    ),
+    "ps1-l2-update-no-learning-rate": (
+        "ex-regularization-sgd-l2-step",
+        "the decay not scaled by the learning rate",
+    ),
+    "ps1-kl-ratio-of-logs": ("ex-entropy-kl-divergence", "a ratio of logarithms"),
+    "ps1-cross-entropy-is-entropy": ("ex-entropy-cross-entropy", "the same distribution twice"),
+    "ps1-ce-gradient-sign": ("ex-softmax-ce-grad", "the sign flipped (y - p)"),
+    "ps1-ce-chain-rule-one-path": (
+        "ex-softmax-soft-ce-grad",
+        "only the path through the true class",
+    ),
+    "ps1-softmax-standardised-logits": ("ex-softmax-softmax", "the logits standardised"),
+    "ps2-sigmoid-derivative-sign": (
+        "ex-activations-sigmoid-grad",
+        "a sign error in the chain rule",
+    ),
+    "ps2-dropped-denominators": ("ex-losses-bce-grad", "the denominators dropped"),
+    "ps2-softmax-diagonal-twice": ("ex-softmax-ce-grad", "the diagonal term counted twice"),
+    "ps2-softmax-diagonal-sign": ("ex-softmax-ce-grad", "the diagonal term's sign flipped"),
+    "ps2-softmax-off-diagonal": ("ex-softmax-jacobian", "-p_i p_i off the diagonal"),
+    "ps2-log-softmax-overflow": ("ex-softmax-stable", "the log of a naive softmax"),
+    "ps2-minterm-constant-sign": ("ex-tlu-truth-table", "the threshold given as the bias"),
+    "ps2-adam-bias-correction": ("ex-optimizers-adam-step", "the bias correction forgotten"),
+    "ps3-relu-for-leaky-relu": ("ex-activations-leaky-relu-grad", "the ReLU's derivative"),
+    "ps3-prelu-negative-sign-dropped": (
+        "ex-activations-prelu",
+        "the sign of the negative inputs dropped",
+    ),
+    "ps3-prelu-slope-gradient-not-summed": (
+        "ex-layers-prelu-slope-grad",
+        "the slope's gradient not summed",
+    ),
+    "ps4-sigmoid-derivative-sign": (
+        "ex-activations-sigmoid-grad",
+        "a sign error in the chain rule",
+    ),
+    "ps4-mse-grad-absolute": ("ex-losses-mse-grad", "an absolute value in the derivative"),
+    "ps4-hinge-dot-product": ("ex-losses-hinge-grad", "one hinge of a dot product"),
+    "ps4-huber-grad-missing-delta": ("ex-losses-huber-grad", "delta missing on the linear piece"),
+    "ps4-cosine-sqrt-expansion": ("ex-losses-cosine-grad", "sqrt(1 + eps) expanded as 1 + eps"),
+    "ps4-cosine-first-order-grouping": (
+        "ex-losses-cosine-grad",
+        "the first-order terms grouped wrongly",
+    ),
+    "ps4-cosine-loss-sign": ("ex-losses-cosine-grad", "the similarity's gradient, not the loss's"),
+    "ps4-forward-bias-missing": (
+        "ex-backprop-two-layer",
+        "the hidden bias left out of the forward pass",
+    ),
+    "ps4-db1-factor-dropped": (
+        "ex-activations-sigmoid-grad",
+        "the sigmoid is not its own derivative",
+    ),
+    "ps5-decay-term-dropped": ("ex-regularization-sgd-l2-step", "the decay term dropped"),
+}
+
+
+def test_the_errata_that_are_detectors_are_linked_and_recognised():
+    linked = {
+        erratum: (exercise.id, mistake)
+        for exercise in EXERCISES.values()
+        for mistake in exercise.errata
+        for erratum in exercise.errata_ids(mistake)
+    }
+    # a mistake may be linked from a second exercise too (ps3-relu-for-leaky-relu: the PReLU's)
+    assert set(linked) == set(ERRATA_DETECTED), sorted(set(linked) ^ set(ERRATA_DETECTED))
+    for erratum, (exercise_id, mistake) in ERRATA_DETECTED.items():
+        exercise = EXERCISES[exercise_id]
+        assert erratum in exercise.errata_ids(mistake), (erratum, exercise_id, mistake)
+        result = check(exercise_id, exercise.mistakes[mistake])
+        assert result.mistake == mistake and erratum in repr(result), result
 
 
 def test_a_mistake_without_a_hint_cannot_be_registered():

@@ -46,8 +46,9 @@ class Exercise:
         Known wrong versions of the function, by the name of the mistake.
     hints : dict of str to str
         One paragraph per mistake: what is wrong and how to fix it.
-    errata : dict of str to str
-        For a mistake recorded in the errata register of the worked problem sets, its id there.
+    errata : dict of str to str or tuple of str
+        For a mistake recorded in the errata register of the worked problem sets, its id there
+        (a tuple when the register records the same mistake more than once).
     outcome : callable, optional
         ``outcome(args, output)`` turns an output into what is compared (for an exercise whose
         answers are not unique, such as the weights of a threshold unit: what they compute).
@@ -62,7 +63,7 @@ class Exercise:
     section: str
     mistakes: Mapping[str, Callable] = field(default_factory=dict)
     hints: Mapping[str, str] = field(default_factory=dict)
-    errata: Mapping[str, str] = field(default_factory=dict)
+    errata: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
     outcome: Callable[[tuple, Any], Any] | None = None
     rtol: float = 1e-6
     atol: float = 1e-9
@@ -75,6 +76,11 @@ class Exercise:
         """What `function` (the reference by default) gives on `args`, as compared."""
         output = (function or self.reference)(*_copies(args))
         return output if self.outcome is None else self.outcome(args, output)
+
+    def errata_ids(self, mistake: str) -> tuple[str, ...]:
+        """The ids in the errata register of the worked problem sets that record `mistake`."""
+        ids = self.errata.get(mistake, ())
+        return (ids,) if isinstance(ids, str) else tuple(ids)
 
 
 #: Every exercise that can be checked, by its id (the label of the book's exercise).
@@ -137,9 +143,9 @@ class CheckResult:
                     subsequent_indent="  ",
                 )
             )
-            erratum = self.exercise.errata.get(self.mistake)
-            if erratum:
-                lines.append(f"  It is in the errata of the worked problem sets: {erratum}.")
+            errata = ", ".join(self.exercise.errata_ids(self.mistake))
+            if errata:
+                lines.append(f"  It is in the errata of the worked problem sets: {errata}.")
         lines.append(f"  The book explains it in the section labelled {self.exercise.section}.")
         return "\n".join(lines)
 

@@ -1,7 +1,23 @@
-"""The exercises of the Foundations part, on activations, softmax, losses, entropy and KL.
+"""The exercises of the Foundations part on softmax, cross-entropy, entropy and KL divergence.
 
 Each wrong version is a mistake the chapters' pitfall boxes or the worked problem sets record,
-written as the function a learner would hand in.
+written as the function a learner would hand in. The exercises on activations and on losses are
+in :mod:`~nncourse.exercises.activations` and :mod:`~nncourse.exercises.losses`.
+
+Which entries of the errata register of the worked problem sets are detectors: every entry whose
+mistake is a formula a learner could hand in as a function (a forward pass, a loss, a derivative,
+a gradient, a backward pass or an update) is a known mistake of the exercise that asks for that
+function, linked by its id in :attr:`Exercise.errata <nncourse.exercises.Exercise.errata>`;
+an intermediate line counts when the formula it states, carried through, is a wrong function.
+Deliberately not detectors are: verbal claims, names and explanations (what a quantity is called,
+why a method works or fails); slips in the value of one worked number (a rounded or truncated
+digit, a moved decimal point, a sign lost in one evaluation); notation and index slips (the range
+of a sum, the order of two indices, a symbol for another function) that no program would carry;
+steps that misstate a rule but reach the right formula; and products whose shapes do not fit,
+for which a learner's function raises and the check reports the error. Of the chapters' pitfall
+boxes, those about the training loop (``zero_grad``, the order of backward and step, which
+parameters to decay, the size of the learning rate), about counting (parameters, output sizes),
+and precision losses smaller than the check's tolerance are not detectors either.
 """
 
 from __future__ import annotations
@@ -13,20 +29,7 @@ from .. import information
 from .. import losses as loss_functions
 from .core import Exercise, register
 
-LN2 = np.log(2.0)
-
-
 # --- inputs ---------------------------------------------------------------------------------
-
-
-def pre_activations(rng: np.random.Generator) -> list[tuple]:
-    """Vectors and a matrix of pre-activations, 0 and moderately large values included."""
-    return [
-        (rng.normal(size=7) * 3,),
-        (rng.normal(size=(3, 4)),),
-        (np.array([0.0, -1.0, 2.5, -6.0]),),
-        (np.array([-30.0, 30.0]),),
-    ]
 
 
 def logit_batches(rng: np.random.Generator) -> list[tuple]:
@@ -45,22 +48,6 @@ def logits_and_classes(rng: np.random.Generator) -> list[tuple]:
         (rng.normal(size=(5, 4)) * 2, rng.integers(0, 4, size=5)),
         (np.array([[2.0, 2.0, -1.0]]), np.array([1])),
         (rng.normal(size=(3, 2)), np.array([0, 1, 1])),
-    ]
-
-
-def probabilities_and_labels(rng: np.random.Generator) -> list[tuple]:
-    """Probabilities in (0.02, 0.98) with 0/1 labels, and a batch of one."""
-    return [
-        (rng.uniform(0.02, 0.98, size=6), rng.integers(0, 2, size=6).astype(float)),
-        (np.array([0.9, 0.2, 0.7]), np.array([1.0, 0.0, 0.0])),
-        (np.array([0.35]), np.array([1.0])),
-    ]
-
-
-def logits_and_labels(rng: np.random.Generator) -> list[tuple]:
-    return [
-        (rng.normal(size=6) * 3, rng.integers(0, 2, size=6).astype(float)),
-        (np.array([0.0]), np.array([1.0])),
     ]
 
 
@@ -88,76 +75,17 @@ def positive_distributions(rng: np.random.Generator) -> list[tuple]:
     return [(rng.dirichlet(np.ones(5)),), (np.array([0.5, 0.25, 0.25]),)]
 
 
-# --- activations ----------------------------------------------------------------------------
-
-register(
-    Exercise(
-        id="ex-activations-sigmoid",
-        title="sigmoid(x), without overflow for any x",
-        reference=act.sigmoid,
-        cases=lambda rng: [*pre_activations(rng), (np.array([-1000.0, 1000.0]),)],
-        section="ch-checking-derivatives",
-        mistakes={"the sign of the exponent": lambda x: 1 / (1 + np.exp(x))},
-        hints={
-            "the sign of the exponent": "sigma(x) = 1 / (1 + exp(-x)): with exp(+x) you computed "
-            "sigma(-x) = 1 - sigma(x), a curve that falls instead of rising."
-        },
-    )
-)
-
-register(
-    Exercise(
-        id="ex-activations-sigmoid-grad",
-        title="sigmoid_grad(x), the derivative of the sigmoid",
-        reference=act.sigmoid_grad,
-        cases=pre_activations,
-        section="ch-checking-derivatives",
-        mistakes={
-            "the sigmoid is not its own derivative": act.sigmoid,
-            "a sign error in the chain rule": lambda x: -act.sigmoid_grad(x),
-            "the quotient rule without the squared denominator": lambda x: act.sigmoid(-x),
-        },
-        hints={
-            "the sigmoid is not its own derivative": "Only exp is its own derivative. Apply "
-            "the chain rule to (1 + exp(-x))^-1: the result is sigma(x) (1 - sigma(x)).",
-            "a sign error in the chain rule": "Two minus signs meet, one from the power -1 and "
-            "one from the derivative of exp(-x): the derivative is positive everywhere.",
-            "the quotient rule without the squared denominator": "d/dx 1/u = -u'/u^2: you "
-            "divided exp(-x) by (1 + exp(-x)) once instead of twice.",
-        },
-        errata={"a sign error in the chain rule": "ps4-sigmoid-derivative-sign"},
-    )
-)
-
-register(
-    Exercise(
-        id="ex-activations-silu-grad",
-        title="silu_grad(x), the derivative of x sigmoid(x)",
-        reference=act.silu_grad,
-        cases=pre_activations,
-        section="ch-activations",
-        mistakes={
-            "the product rule's first term alone": act.sigmoid,
-            "the product rule's second term alone": lambda x: x * act.sigmoid_grad(x),
-            "the sigmoid's derivative in place of SiLU's": act.sigmoid_grad,
-        },
-        hints={
-            "the product rule's first term alone": "(x s)' = s + x s': you kept s = sigma(x) "
-            "and dropped x sigma'(x).",
-            "the product rule's second term alone": "(x s)' = s + x s': you kept x sigma'(x) "
-            "and dropped sigma(x), the derivative of x times s.",
-            "the sigmoid's derivative in place of SiLU's": "SiLU is x sigma(x), not sigma(x): "
-            "differentiate the product.",
-        },
-    )
-)
-
 # --- softmax --------------------------------------------------------------------------------
 
 
 def _naive_softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def _shifted_softmax(z: np.ndarray) -> np.ndarray:
+    """The stable softmax, written out: NaN in, NaN out (nncourse's softmax refuses NaN)."""
+    return _naive_softmax(z - z.max(axis=-1, keepdims=True))
 
 
 register(
@@ -171,6 +99,10 @@ register(
             "the maximum not subtracted": _naive_softmax,
             "normalised along the wrong axis": lambda z: act.softmax(z, axis=0),
             "the exponentials not normalised": lambda z: np.exp(z - z.max(axis=-1, keepdims=True)),
+            "the minimum subtracted": lambda z: _naive_softmax(z - z.min(axis=-1, keepdims=True)),
+            "the logits standardised": lambda z: _shifted_softmax(
+                (z - z.mean(axis=-1, keepdims=True)) / z.std(axis=-1, keepdims=True)
+            ),
         },
         hints={
             "the maximum not subtracted": "exp(1000) overflows to inf and inf / inf is NaN. "
@@ -179,7 +111,14 @@ register(
             "must sum to 1 (axis=-1), not each column.",
             "the exponentials not normalised": "After exp(z - max z), divide by the row's sum so "
             "that the probabilities add up to 1.",
+            "the minimum subtracted": "Any shift leaves the softmax unchanged on paper, but only "
+            "the maximum makes every exponent <= 0; after subtracting the minimum the largest "
+            "exponent may overflow.",
+            "the logits standardised": "Dividing the logits by their standard deviation changes "
+            "the probabilities (and a row of equal logits gives 0 / 0). Only a shift is free: "
+            "subtract the row's maximum.",
         },
+        errata={"the logits standardised": "ps1-softmax-standardised-logits"},
     )
 )
 
@@ -196,6 +135,7 @@ register(
             "log-sum-exp without the maximum": lambda z: (
                 z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
             ),
+            "the log of the softmax": lambda z: np.log(act.softmax(z)),
         },
         hints={
             "the log of a naive softmax": "exp of a large logit overflows and log of an "
@@ -204,7 +144,11 @@ register(
             "log sum_j exp(z_j - max z) too, or the probabilities do not sum to 1.",
             "log-sum-exp without the maximum": "log sum exp(z) overflows for large logits: "
             "write it m + log sum exp(z - m) with m the row's maximum.",
+            "the log of the softmax": "Even a stable softmax underflows to 0 for a very negative "
+            "logit, and log 0 = -inf although the log-probability is an ordinary number "
+            "(about -800 for z = (0, -800)). Compute (z - m) - log sum exp(z - m) directly.",
         },
+        errata={"the log of a naive softmax": "ps2-log-softmax-overflow"},
     )
 )
 
@@ -229,6 +173,15 @@ register(
                 z, lambda p: np.diag(p * (1 - p))
             ),
             "the sign flipped": lambda z: -act.softmax_jacobian(z),
+            "-p_i p_i off the diagonal": lambda z: _softmax_jacobian_rows(
+                z, lambda p: np.where(np.eye(p.size) == 1, p * (1 - p), -(p**2)[:, None])
+            ),
+            "the indices swapped": lambda z: _softmax_jacobian_rows(
+                z, lambda p: np.outer(1 - p, p)
+            ),
+            "the off-diagonal minus sign forgotten": lambda z: _softmax_jacobian_rows(
+                z, lambda p: np.where(np.eye(p.size) == 1, p * (1 - p), np.outer(p, p))
+            ),
         },
         hints={
             "the Kronecker delta dropped": "p_i (1 - p_j) is right on the diagonal only. For "
@@ -236,7 +189,15 @@ register(
             "the diagonal alone": "Every p_i depends on every z_j through the sum in the "
             "denominator: the off-diagonal entries are -p_i p_j, not 0.",
             "the sign flipped": "Raising z_i raises p_i: the diagonal p_i (1 - p_i) is positive.",
+            "-p_i p_i off the diagonal": "dp_i/dz_j = -p_i p_j for j != i: the derivative of the "
+            "denominator brings e^{z_j}, hence p_j. Only the diagonal involves p_i twice.",
+            "the indices swapped": "Entry (i, j) is dp_i/dz_j = p_i (delta_ij - p_j): "
+            "p_j (1 - p_i) is right on the diagonal only.",
+            "the off-diagonal minus sign forgotten": "The quotient rule subtracts: off the "
+            "diagonal the entries are -p_i p_j, and every row sums to 0 because the "
+            "probabilities always sum to 1.",
         },
+        errata={"-p_i p_i off the diagonal": "ps2-softmax-off-diagonal"},
     )
 )
 
@@ -273,6 +234,11 @@ def _onehot_like(z: np.ndarray, target: np.ndarray) -> np.ndarray:
     return np.eye(z.shape[-1])[target]
 
 
+def _ce_grad_variant(z: np.ndarray, target: np.ndarray, rule) -> np.ndarray:
+    """`rule(p, y)` over the batch size: the shape of the wrong cross-entropy gradients."""
+    return rule(act.softmax(z), _onehot_like(z, target)) / len(target)
+
+
 register(
     Exercise(
         id="ex-softmax-ce-grad",
@@ -286,6 +252,13 @@ register(
                 z, t, reduction="sum"
             ),
             "the softmax forgotten": lambda z, t: (z - _onehot_like(z, t)) / len(t),
+            "p - 1 in every entry": lambda z, t: (act.softmax(z) - 1) / len(t),
+            "the diagonal term counted twice": lambda z, t: _ce_grad_variant(
+                z, t, lambda p, y: p - y + y * p
+            ),
+            "the diagonal term's sign flipped": lambda z, t: _ce_grad_variant(
+                z, t, lambda p, y: p + y - 2 * y * p
+            ),
         },
         hints={
             "the sign flipped (y - p)": "dL/dz = p - y: raising the logit of a wrong class "
@@ -294,83 +267,63 @@ register(
             "gradient is divided by N.",
             "the softmax forgotten": "The gradient is softmax(z) - onehot(y), probabilities "
             "minus targets, not the logits minus the targets.",
+            "p - 1 in every entry": "y is 1 for the true class only: the gradient is p - y, "
+            "p_k - 1 for the true class and p_i for the others. Its entries sum to 0.",
+            "the diagonal term counted twice": "Each probability is one path of the chain rule: "
+            "sum -p_i p_j over i != j and add the diagonal p_j (1 - p_j) once, or sum over "
+            "every i with p_i (delta_ij - p_j).",
+            "the diagonal term's sign flipped": "-y_j (1 - p_j) is y_j (p_j - 1), not "
+            "-y_j (p_j - 1): with the sign flipped the true class gets 1 - p_k.",
         },
-        errata={"the sign flipped (y - p)": "ps1-ce-gradient-sign"},
+        errata={
+            "the sign flipped (y - p)": "ps1-ce-gradient-sign",
+            "the diagonal term counted twice": "ps2-softmax-diagonal-twice",
+            "the diagonal term's sign flipped": "ps2-softmax-diagonal-sign",
+        },
     )
 )
 
-# --- losses ---------------------------------------------------------------------------------
+
+def _one_path(z: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The chain rule through p_k alone, k the most probable class of each target."""
+    p, k = act.softmax(z), target.argmax(axis=-1)
+    y_k = np.take_along_axis(target, k[:, None], axis=-1)
+    return y_k * (p - np.eye(z.shape[-1])[k]) / len(z)
+
 
 register(
     Exercise(
-        id="ex-losses-bce",
-        title="bce(p, y), the mean binary cross-entropy of probabilities",
-        reference=loss_functions.binary_cross_entropy,
-        cases=probabilities_and_labels,
-        section="ch-losses",
+        id="ex-softmax-soft-ce-grad",
+        title="soft_ce_grad(logits, target), the mean cross-entropy's gradient, target rows "
+        "probabilities",
+        reference=loss_functions.cross_entropy_grad,
+        cases=lambda rng: [
+            (rng.normal(size=(4, 3)) * 2, rng.dirichlet(np.ones(3), size=4)),
+            (np.array([[1.0, 2.0, 0.5]]), np.array([[0.8, 0.1, 0.1]])),
+            (rng.normal(size=(2, 4)), np.array([[0.0, 1.0, 0.0, 0.0], [0.1, 0.2, 0.6, 0.1]])),
+        ],
+        section="ch-softmax",
         mistakes={
-            "the minus sign forgotten": lambda p, y: -loss_functions.binary_cross_entropy(p, y),
-            "logarithms to base 2": lambda p, y: loss_functions.binary_cross_entropy(p, y) / LN2,
-            "the sum instead of the mean": lambda p, y: loss_functions.binary_cross_entropy(
-                p, y, reduction="sum"
+            "only the path through the true class": _one_path,
+            "the target made one-hot": lambda z, y: (
+                (act.softmax(z) - np.eye(z.shape[-1])[y.argmax(axis=-1)]) / len(z)
             ),
+            "the sign flipped (y - p)": lambda z, y: (y - act.softmax(z)) / len(z),
+            "the mean forgotten": lambda z, y: act.softmax(z) - y,
         },
         hints={
-            "the minus sign forgotten": "log p <= 0 for a probability, so the loss "
-            "-[y log p + (1 - y) log(1 - p)] is positive; without the minus it is negative.",
-            "logarithms to base 2": "The convention (PyTorch's, and the book's) is the natural "
-            "log: bits are nats divided by ln 2.",
-            "the sum instead of the mean": "reduction='mean' divides the sum by N.",
+            "only the path through the true class": "L = -sum_c y_c log p_c depends on z_j "
+            "through every p_c: sum (dL/dp_c)(dp_c/dz_j) over all c. One path is enough only "
+            "for a one-hot target; in general the gradient is p - y.",
+            "the target made one-hot": "With a target distribution y the gradient is p - y "
+            "itself, not p minus the one-hot vector of its largest class.",
+            "the sign flipped (y - p)": "dL/dz = p - y, prediction minus target.",
+            "the mean forgotten": "The loss is the mean over the N samples: divide by N.",
         },
-        errata={"logarithms to base 2": "ps1-bce-log-base-dropped"},
+        errata={"only the path through the true class": "ps1-ce-chain-rule-one-path"},
     )
 )
 
-register(
-    Exercise(
-        id="ex-losses-bce-grad",
-        title="bce_grad(p, y), the gradient of the mean BCE with respect to p",
-        reference=loss_functions.binary_cross_entropy_grad,
-        cases=probabilities_and_labels,
-        section="ch-losses",
-        mistakes={
-            "the sign flipped": lambda p, y: -loss_functions.binary_cross_entropy_grad(p, y),
-            "the mean forgotten": lambda p, y: (p - y) / (p * (1 - p)),
-            "the logit's gradient given instead": lambda p, y: (p - y) / len(p),
-        },
-        hints={
-            "the sign flipped": "dL/dp = (p - y) / (p (1 - p)) / N: for y = 1 the loss falls "
-            "as p rises, so the gradient is negative.",
-            "the mean forgotten": "The loss is a mean over N samples: divide by N.",
-            "the logit's gradient given instead": "p - y is the gradient with respect to the "
-            "logit z; with respect to p there is the extra factor 1 / (p (1 - p)).",
-        },
-    )
-)
-
-register(
-    Exercise(
-        id="ex-losses-bce-logits-grad",
-        title="bce_logits_grad(z, y), the gradient of the mean BCE with respect to the logits",
-        reference=loss_functions.binary_cross_entropy_with_logits_grad,
-        cases=logits_and_labels,
-        section="ch-losses",
-        mistakes={
-            "the sign flipped": lambda z, y: (y - act.sigmoid(z)) / len(z),
-            "the mean forgotten": lambda z, y: act.sigmoid(z) - y,
-            "sigma' multiplied in again": lambda z, y: (
-                (act.sigmoid(z) - y) * act.sigmoid_grad(z) / len(z)
-            ),
-        },
-        hints={
-            "the sign flipped": "dL/dz = sigma(z) - y, prediction minus target.",
-            "the mean forgotten": "The loss is a mean over N samples: divide by N.",
-            "sigma' multiplied in again": "sigma'(z) = p (1 - p) cancels the 1 / (p (1 - p)) of "
-            "dL/dp: the product is just p - y. Multiplying by sigma' again is MSE's gradient "
-            "shape, which vanishes when the unit saturates.",
-        },
-    )
-)
 
 # --- entropy and KL divergence ----------------------------------------------------------------
 
@@ -401,6 +354,32 @@ register(
         },
     )
 )
+
+
+register(
+    Exercise(
+        id="ex-entropy-cross-entropy",
+        title="cross_entropy(p, q) in nats along the last axis, p the data's distribution",
+        reference=information.cross_entropy,
+        cases=distribution_pairs,
+        section="ch-entropy-kl",
+        mistakes={
+            "the same distribution twice": lambda p, q: information.entropy(p),
+            "the arguments swapped": lambda p, q: information.cross_entropy(q, p),
+            "the minus sign forgotten": lambda p, q: -information.cross_entropy(p, q),
+        },
+        hints={
+            "the same distribution twice": "-sum p log p is the entropy H(p), which does not "
+            "depend on q at all. The cross-entropy averages -log q under p: -sum p log q.",
+            "the arguments swapped": "H(p, q) is not symmetric: it weights by p, the data's "
+            "distribution, and takes the log of q, the model's. H(q, p) is infinite when p is "
+            "one-hot.",
+            "the minus sign forgotten": "log q <= 0, so -sum p log q is >= 0.",
+        },
+        errata={"the same distribution twice": "ps1-cross-entropy-is-entropy"},
+    )
+)
+
 
 register(
     Exercise(

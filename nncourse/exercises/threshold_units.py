@@ -58,6 +58,7 @@ register(
             "weights and bias negated": "Negating w and b gives (almost) the complement of the "
             "function: the unit fires where it should stay silent.",
         },
+        errata={"the threshold given as the bias": "ps2-minterm-constant-sign"},
     )
 )
 

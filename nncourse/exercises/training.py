@@ -1,8 +1,9 @@
-"""The exercises of the Training part, on backward passes, regularised and adaptive steps.
+"""The exercises of the Training part on backward passes and layers: dense layers, a two-layer
+network, pooling, convolution, PReLU slopes and dropout.
 
-The references are the package's own layers and optimizers, run on the learner's inputs, so an
-exercise checks a hand-written step against exactly what ``nncourse.nn`` and ``nncourse.optim``
-compute.
+The references are the package's own layers, run on the learner's inputs, so an exercise checks a
+hand-written backward pass against exactly what ``nncourse.nn`` computes. The exercises on
+regularised and adaptive steps are in :mod:`~nncourse.exercises.optimizers`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .. import nn, optim
+from .. import nn
 from ..activations import prelu_backward
 from .core import Exercise, register
 
@@ -61,18 +62,24 @@ register(
 )
 
 
-def two_layer_backward(X, y, W1, b1, W2, b2, *, tanh_grad="1 - a^2", mean=True):
+def two_layer_backward(X, y, W1, b1, W2, b2, *, tanh_grad="1 - a^2", mean=True, hidden_bias=True):
     """The four gradients of mean cross-entropy after Linear -> tanh -> Linear, by hand.
 
     The keywords make the classic wrong versions: ``tanh_grad`` is the local derivative used
-    (``"1 - a^2"`` is right) and ``mean=False`` forgets the mean over the batch.
+    (``"1 - a^2"`` is right), ``mean=False`` forgets the mean over the batch and
+    ``hidden_bias=False`` leaves the hidden bias out of the forward pass.
     """
-    a = np.tanh(X @ W1.T + b1)
+    a = np.tanh(X @ W1.T + (b1 if hidden_bias else 0.0))
     z = a @ W2.T + b2
     p = np.exp(z - z.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     grad_z = (p - np.eye(z.shape[1])[y]) / (len(y) if mean else 1)
-    local = {"1 - a^2": 1 - a**2, "1 - a": 1 - a, "none": np.ones_like(a)}[tanh_grad]
+    local = {
+        "1 - a^2": 1 - a**2,
+        "1 - a": 1 - a,
+        "none": np.ones_like(a),
+        "at the activation": 1 - np.tanh(a) ** 2,
+    }[tanh_grad]
     grad_h = (grad_z @ W2) * local
     return {"W1": grad_h.T @ X, "b1": grad_h.sum(0), "W2": grad_z.T @ a, "b2": grad_z.sum(0)}
 
@@ -109,6 +116,12 @@ register(
             "the tanh derivative forgotten": lambda *a: two_layer_backward(*a, tanh_grad="none"),
             "tanh' taken as 1 - a": lambda *a: two_layer_backward(*a, tanh_grad="1 - a"),
             "the mean over the batch forgotten": lambda *a: two_layer_backward(*a, mean=False),
+            "the derivative taken at the activation": lambda *a: two_layer_backward(
+                *a, tanh_grad="at the activation"
+            ),
+            "the hidden bias left out of the forward pass": lambda *a: two_layer_backward(
+                *a, hidden_bias=False
+            ),
         },
         hints={
             "the tanh derivative forgotten": "Going back through the hidden layer multiplies by "
@@ -116,7 +129,13 @@ register(
             "tanh' taken as 1 - a": "tanh'(z) = 1 - tanh(z)^2: square the activation.",
             "the mean over the batch forgotten": "The loss is the mean over N samples: "
             "dL/dz2 = (softmax(z2) - onehot(y)) / N.",
+            "the derivative taken at the activation": "The backward pass needs f'(z1), the slope "
+            "at the unit's input. In terms of the output a = tanh(z1) it is 1 - a^2; "
+            "tanh'(a) = 1 - tanh(a)^2 evaluates the slope at the wrong point.",
+            "the hidden bias left out of the forward pass": "z1 = X W1^T + b1: without b1 every "
+            "activation, and so every gradient, is computed at the wrong point.",
         },
+        errata={"the hidden bias left out of the forward pass": "ps4-forward-bias-missing"},
     )
 )
 
@@ -260,184 +279,85 @@ register(
     )
 )
 
-# --- regularisation and optimizers ----------------------------------------------------------
+
+def prelu_channel_reference(x, grad_output):
+    """dL/da for one slope per channel (axis 1), from the package's PReLU backward pass."""
+    return prelu_backward(x, np.full(x.shape[1], 0.25), grad_output)[1]
 
 
-def sgd_step(w, grad, lr, weight_decay):
-    """One step of the package's SGD with weight decay, from `w` with gradient `grad`."""
-    parameter = nn.Parameter(w)
-    parameter.grad += grad
-    optim.SGD([parameter], lr=lr, weight_decay=weight_decay).step()
-    return parameter.data
+register(
+    Exercise(
+        id="ex-layers-prelu-channel-grad",
+        title="prelu_channel_grad(x, grad_output) -> dL/da of shape (C,), one slope per channel "
+        "of x (N, C, H, W)",
+        reference=prelu_channel_reference,
+        cases=lambda rng: [
+            (rng.normal(size=(2, 3, 4, 4)), rng.normal(size=(2, 3, 4, 4))),
+            (rng.normal(size=(1, 2, 3, 3)), rng.normal(size=(1, 2, 3, 3))),
+        ],
+        section="ch-layers",
+        mistakes={
+            "the contributions not summed": lambda x, g: np.minimum(x, 0) * g,
+            "summed over the batch only": lambda x, g: (np.minimum(x, 0) * g).sum(axis=0),
+            "summed over every channel": lambda x, g: np.full(
+                x.shape[1], (np.minimum(x, 0) * g).sum()
+            ),
+        },
+        hints={
+            "the contributions not summed": "G min(0, x) has the shape of x: it holds the "
+            "contributions. The slope of channel c receives the sum of those of its channel.",
+            "summed over the batch only": "The positions of a feature map share the slope too: "
+            "sum over the batch and over height and width, axes (0, 2, 3), leaving (C,).",
+            "summed over every channel": "With one slope per channel, each slope collects only "
+            "its own channel's contributions; the total over all channels is the gradient of a "
+            "single shared slope.",
+        },
+    )
+)
 
 
-def steps_cases(rng: np.random.Generator) -> list[tuple]:
+def dropout_reference(x, keep, p, training):
+    """Inverted dropout with the given keep-mask: x m / (1 - p) in training, x at evaluation."""
+    return x * keep / (1 - p) if training else x
+
+
+def dropout_cases(rng: np.random.Generator) -> list[tuple]:
+    """Inputs with a 0/1 keep-mask, in training and at evaluation."""
+    x, p = rng.normal(size=(3, 4)), 0.25
+    keep = (rng.random(x.shape) >= p).astype(float)
     return [
-        (rng.normal(size=4), rng.normal(size=4)),
-        (np.array([[1.0, -2.0]]), np.array([[0.5, 0.5]])),
+        (x, keep, p, True),
+        (x, keep, p, False),
+        (np.array([[2.0, -1.0]]), np.ones((1, 2)), 0.5, True),
     ]
 
 
 register(
     Exercise(
-        id="ex-regularization-sgd-l2-step",
-        title="sgd_l2_step(w, grad, lr, weight_decay): one SGD step on L + weight_decay/2 |w|^2",
-        reference=sgd_step,
-        cases=lambda rng: [(*case, 0.1, 0.3) for case in steps_cases(rng)],
-        section="ch-regularization",
+        id="ex-layers-dropout",
+        title="dropout(x, keep, p, training), inverted dropout with the keep-mask keep",
+        reference=dropout_reference,
+        cases=dropout_cases,
+        section="ch-layers",
         mistakes={
-            "the decay's sign flipped": lambda w, g, lr, wd: w - lr * (g - wd * w),
-            "the decay not scaled by the learning rate": lambda w, g, lr, wd: w - lr * g - wd * w,
-            "the decay doubled": lambda w, g, lr, wd: w - lr * (g + 2 * wd * w),
-        },
-        hints={
-            "the decay's sign flipped": "The penalty's gradient weight_decay * w is added to the "
-            "loss's gradient, and the step subtracts both: the weights shrink.",
-            "the decay not scaled by the learning rate": "w <- w - lr (grad + lambda w) = "
-            "(1 - lr lambda) w - lr grad: the decay is multiplied by the learning rate too.",
-            "the decay doubled": "With the penalty (lambda/2)|w|^2 the gradient is lambda w; 2 "
-            "lambda w belongs to the penalty lambda |w|^2. Say which convention you use.",
-        },
-        errata={
-            "the decay's sign flipped": "ps1-l2-update-sign",
-            "the decay not scaled by the learning rate": "ps1-l2-update-no-learning-rate",
-        },
-    )
-)
-
-
-def momentum_reference(w, grad, buffer, lr, momentum):
-    """PyTorch's momentum from a given buffer: b <- mu b + g, then w <- w - lr b."""
-    buffer = momentum * buffer + grad
-    return w - lr * buffer, buffer
-
-
-register(
-    Exercise(
-        id="ex-optimizers-momentum-step",
-        title="momentum_step(w, grad, buffer, lr, momentum) -> (w, buffer), PyTorch's rule",
-        reference=momentum_reference,
-        cases=lambda rng: [(w, g, rng.normal(size=w.shape), 0.1, 0.9) for w, g in steps_cases(rng)],
-        section="ch-optimizers",
-        mistakes={
-            "the learning rate inside the buffer": lambda w, g, b, lr, mu: (
-                w - (mu * b + lr * g),
-                mu * b + lr * g,
+            "no rescaling in training": lambda x, m, p, training: x * m if training else x,
+            "the test outputs scaled again": lambda x, m, p, training: (
+                x * m / (1 - p) if training else (1 - p) * x
             ),
-            "the old buffer used for the step": lambda w, g, b, lr, mu: (w - lr * b, mu * b + g),
-            "the gradient dampened by 1 - momentum": lambda w, g, b, lr, mu: (
-                w - lr * (mu * b + (1 - mu) * g),
-                mu * b + (1 - mu) * g,
+            "the original scheme, not inverted dropout": lambda x, m, p, training: (
+                x * m if training else (1 - p) * x
             ),
         },
         hints={
-            "the learning rate inside the buffer": "PyTorch's buffer holds gradients, b <- mu b "
-            "+ g, and the step is lr b. Sutskever's v <- mu v + lr g is the same only while lr "
-            "never changes.",
-            "the old buffer used for the step": "Update the buffer first, then step with the new "
-            "one.",
-            "the gradient dampened by 1 - momentum": "That is an exponential average; PyTorch's "
-            "momentum adds the whole gradient (dampening = 0).",
+            "no rescaling in training": "Without the factor 1 / (1 - p) the training outputs "
+            "are (1 - p) times smaller on average than at evaluation, so the next layer meets "
+            "inputs of another size at test time.",
+            "the test outputs scaled again": "Inverted dropout rescales in training so that "
+            "evaluation needs nothing: scaling by 1 - p at test time as well makes the test "
+            "activations (1 - p) times too small.",
+            "the original scheme, not inverted dropout": "Keeping training outputs unscaled and "
+            "multiplying by 1 - p at test time is the original formulation; the book, PyTorch "
+            "and nncourse use inverted dropout, x m / (1 - p) in training and x at evaluation.",
         },
     )
 )
-
-
-def rmsprop_reference(w, grad, square_avg, lr, alpha, eps):
-    """RMSprop's step from a given running average v: v <- alpha v + (1 - alpha) g^2."""
-    v = alpha * square_avg + (1 - alpha) * grad**2
-    return w - lr * grad / (np.sqrt(v) + eps), v
-
-
-def adam_reference(w, grad, m, v, t, lr, beta1, beta2, eps):
-    """Adam's step t (from 1) from given moments: the box of ``nncourse.optim.Adam``."""
-    m = beta1 * m + (1 - beta1) * grad
-    v = beta2 * v + (1 - beta2) * grad**2
-    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
-
-
-register(
-    Exercise(
-        id="ex-optimizers-rmsprop-step",
-        title="rmsprop_step(w, grad, square_avg, lr, alpha, eps) -> (w, square_avg)",
-        reference=rmsprop_reference,
-        cases=lambda rng: [
-            (w, g, rng.uniform(0, 1, w.shape), 0.01, 0.9, 1e-2) for w, g in steps_cases(rng)
-        ],
-        section="ch-optimizers",
-        mistakes={
-            "alpha and 1 - alpha swapped": lambda w, g, v, lr, a, eps: rmsprop_reference(
-                w, g, v, lr, 1 - a, eps
-            ),
-            "eps inside the square root": lambda w, g, v, lr, a, eps: (
-                w - lr * g / np.sqrt(a * v + (1 - a) * g**2 + eps),
-                a * v + (1 - a) * g**2,
-            ),
-            "the gradient not squared": lambda w, g, v, lr, a, eps: (
-                w - lr * g / (np.sqrt(a * v + (1 - a) * np.abs(g)) + eps),
-                a * v + (1 - a) * np.abs(g),
-            ),
-        },
-        hints={
-            "alpha and 1 - alpha swapped": "alpha (0.9 or 0.99) weights the old average: "
-            "v <- alpha v + (1 - alpha) g^2.",
-            "eps inside the square root": "PyTorch adds eps after the square root: "
-            "g / (sqrt(v) + eps).",
-            "the gradient not squared": "v averages g^2, the squared gradient; its square root "
-            "is then the gradient's root mean square.",
-        },
-    )
-)
-
-register(
-    Exercise(
-        id="ex-optimizers-adam-step",
-        title="adam_step(w, grad, m, v, t, lr, beta1, beta2, eps) -> (w, m, v), step t from 1",
-        reference=adam_reference,
-        cases=lambda rng: [
-            (
-                w,
-                g,
-                rng.normal(size=w.shape) * 0.1,
-                rng.uniform(0, 0.1, w.shape),
-                t,
-                0.01,
-                0.9,
-                0.999,
-                1e-3,
-            )
-            for (w, g), t in zip(steps_cases(rng), (1, 3), strict=True)
-        ],
-        section="ch-optimizers",
-        mistakes={
-            "the bias correction forgotten": lambda w, g, m, v, t, lr, b1, b2, eps: (
-                _adam_uncorrected(w, g, m, v, lr, b1, b2, eps)
-            ),
-            "the betas swapped": lambda w, g, m, v, t, lr, b1, b2, eps: adam_reference(
-                w, g, m, v, t, lr, b2, b1, eps
-            ),
-            "eps inside the square root": lambda w, g, m, v, t, lr, b1, b2, eps: _adam_eps_inside(
-                w, g, m, v, t, lr, b1, b2, eps
-            ),
-        },
-        hints={
-            "the bias correction forgotten": "m and v start at 0, so early on they are too "
-            "small: divide by 1 - beta1^t and 1 - beta2^t.",
-            "the betas swapped": "beta1 (0.9) averages the gradient, beta2 (0.999) its square.",
-            "eps inside the square root": "Adam adds eps after the square root: "
-            "m_hat / (sqrt(v_hat) + eps).",
-        },
-    )
-)
-
-
-def _adam_uncorrected(w, g, m, v, lr, beta1, beta2, eps):
-    m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g**2
-    return w - lr * m / (np.sqrt(v) + eps), m, v
-
-
-def _adam_eps_inside(w, g, m, v, t, lr, beta1, beta2, eps):
-    _, m, v = adam_reference(w, g, m, v, t, lr, beta1, beta2, eps)
-    return w - lr * (m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t) + eps), m, v
