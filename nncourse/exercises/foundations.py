@@ -7,7 +7,7 @@ in :mod:`~nncourse.exercises.activations` and :mod:`~nncourse.exercises.losses`.
 Which entries of the errata register of the worked problem sets are detectors: every entry whose
 mistake is a formula a learner could hand in as a function (a forward pass, a loss, a derivative,
 a gradient, a backward pass or an update) is a known mistake of the exercise that asks for that
-function, linked by its id in :attr:`Exercise.errata <nncourse.exercises.Exercise.errata>`;
+function, linked by its id in ``Exercise.errata``;
 an intermediate line counts when the formula it states, carried through, is a wrong function.
 Deliberately not detectors are: verbal claims, names and explanations (what a quantity is called,
 why a method works or fails); slips in the value of one worked number (a rounded or truncated
@@ -17,7 +17,8 @@ steps that misstate a rule but reach the right formula; and products whose shape
 for which a learner's function raises and the check reports the error. Of the chapters' pitfall
 boxes, those about the training loop (``zero_grad``, the order of backward and step, which
 parameters to decay, the size of the learning rate), about counting (parameters, output sizes),
-and precision losses smaller than the check's tolerance are not detectors either.
+about units mixed inside one identity, and precision losses smaller than the check's tolerance
+are not detectors either.
 """
 
 from __future__ import annotations
@@ -294,8 +295,8 @@ def _one_path(z: np.ndarray, target: np.ndarray) -> np.ndarray:
 register(
     Exercise(
         id="ex-softmax-soft-ce-grad",
-        title="soft_ce_grad(logits, target), the mean cross-entropy's gradient, target rows "
-        "probabilities",
+        title="soft_ce_grad(logits, target), the mean cross-entropy's gradient, each target row "
+        "a distribution",
         reference=loss_functions.cross_entropy_grad,
         cases=lambda rng: [
             (rng.normal(size=(4, 3)) * 2, rng.dirichlet(np.ones(3), size=4)),

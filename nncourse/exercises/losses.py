@@ -227,10 +227,10 @@ def _dot_product_hinge(s, t):
 register(
     Exercise(
         id="ex-losses-hinge-grad",
-        title="hinge_grad(s, t), the gradient of sum_i max(0, 1 - t_i s_i), labels t_i = -1 or +1",
+        title="hinge_grad(s, t), the gradient of sum_i max(0, 1 - t_i s_i), each t_i = +1 or -1",
         reference=lambda s, t: loss_functions.hinge_loss_grad(s, t, reduction="sum"),
         cases=lambda rng: [
-            (rng.normal(size=6) * 2, rng.choice([-1.0, 1.0], size=6)),
+            (rng.normal(size=6) * 2, np.array([1.0, -1.0, -1.0, 1.0, -1.0, 1.0])),
             (np.full(4, 5.0), np.array([1.0, -1.0, -1.0, -1.0])),
             (np.array([1.0, -0.5, 0.2]), np.array([1.0, -1.0, -1.0])),
             (rng.normal(size=(2, 4)), rng.choice([-1.0, 1.0], size=(2, 4))),
@@ -243,9 +243,9 @@ register(
             "the max forgotten": lambda s, t: -t,
         },
         hints={
-            "one hinge of a dot product": "max(0, 1 - y . s) is one hinge for the whole vector: "
-            "with a one-hot y it ignores the wrong classes, so scores all equal to 5 cost "
-            "nothing. Apply the hinge to each score, sum_i max(0, 1 - t_i s_i).",
+            "one hinge of a dot product": "max(0, 1 - y . s), with y the 0/1 labels, is one "
+            "hinge for the whole vector: it ignores the wrong classes, so scores all equal to 5 "
+            "cost nothing. Apply the hinge to each score: sum_i max(0, 1 - t_i s_i).",
             "the kink given the gradient -t": "Where t s = 1 exactly the hinge has a kink; the "
             "package, like autograd through relu, takes the gradient 0 there (margin > 0).",
             "the sign flipped": "d/ds max(0, 1 - t s) = -t where the margin is violated: "
