@@ -26,6 +26,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--site", default=str(DEFAULT_SITE), help="built HTML tree to test")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Test a site against the table of contents it was built from (see `test_book.TOC`)."""
+    import test_book
+
+    cut_sources = Path(config.getoption("--site")).parent / "src" / "_toc.yml"
+    if cut_sources.is_file():  # the student edition: OUT/html built from OUT/src
+        test_book.TOC = cut_sources
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "book_page" in metafunc.fixturenames:
         site = Path(metafunc.config.getoption("--site"))
