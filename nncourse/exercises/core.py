@@ -25,7 +25,7 @@ import numpy as np
 TIME_LIMIT = 10.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Exercise:
     """An exercise a learner can check: the function it asks for and how to tell a mistake.
 
@@ -67,6 +67,9 @@ class Exercise:
     outcome: Callable[[tuple, Any], Any] | None = None
     rtol: float = 1e-6
     atol: float = 1e-9
+
+    def __repr__(self) -> str:  # short: the API page shows the registry's value
+        return f"Exercise({self.id!r})"
 
     def inputs(self) -> list[tuple]:
         """The argument tuples of the check, the same at every call (a seeded generator)."""
