@@ -141,7 +141,9 @@ def cell_problems(entries: list, notebooks: dict[str, nbformat.NotebookNode]) ->
                 f"tagged 'erratum-{erratum_id}' in {entry.get('problem_set')}.ipynb)"
             )
         elif len(stems) > 1:
-            problems.append(f"errata.yml: entry {erratum_id!r} is demonstrated by {len(stems)} cells")
+            problems.append(
+                f"errata.yml: entry {erratum_id!r} is demonstrated by {len(stems)} cells"
+            )
     for stem in {entry.get("problem_set") for entry in registered.values()} - set(notebooks):
         problems.append(f"errata.yml: problem_set {stem!r} is no notebook of book/problem-sets/")
     return problems
@@ -190,9 +192,7 @@ def test_errata_page_lists_every_entry():
         if cell.cell_type == "code"
         for output in cell.get("outputs", [])
     )
-    missing = [
-        entry["id"] for entry in load_register() if f"<erratum-{entry['id']}>`" not in shown
-    ]
+    missing = [entry["id"] for entry in load_register() if f"<erratum-{entry['id']}>`" not in shown]
     assert not missing, (
         f"the errata page does not list {missing}: run "
         "`.venv/bin/python scripts/refresh_outputs.py book/problem-sets/errata.ipynb`"
