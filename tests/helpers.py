@@ -4,6 +4,10 @@ Test modules import it as `from helpers import ...`: pytest puts `tests/` on the
 the modules it collects there.
 """
 
+import importlib.util
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from nncourse import nn
@@ -22,3 +26,12 @@ def digits_mlp(rng: np.random.Generator, hidden: tuple[int, int] = (128, 64)) ->
         nn.ReLU(),
         nn.Linear(hidden[1], 10, rng=rng),
     )
+
+
+def load_module(path: Path):
+    """Import a file that is not on the path (a Sphinx extension, a script) as a module."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(path.stem, module)
+    spec.loader.exec_module(module)
+    return module

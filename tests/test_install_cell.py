@@ -6,27 +6,18 @@ download button serves. See `tests/browser/test_downloaded_notebook.py` for a do
 run in a fresh environment.
 """
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import load_module
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p for p in (ROOT / "book").rglob("*.ipynb") if "_build" not in p.parts)
 
 
-def load(path: Path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(path.stem, module)
-    spec.loader.exec_module(module)
-    return module
-
-
-install_cell = load(ROOT / "scripts" / "install_cell.py")
-wheel_extension = load(ROOT / "book" / "_ext" / "nncourse_wheel.py")
+install_cell = load_module(ROOT / "scripts" / "install_cell.py")
+wheel_extension = load_module(ROOT / "book" / "_ext" / "nncourse_wheel.py")
 WHEEL = "https://book.example.org/_static/wheels/nncourse-1.2.3-py3-none-any.whl"
 
 
@@ -120,7 +111,7 @@ def test_wheel_address_follows_the_base_url(baseurl, address):
 
 
 def test_student_edition_installs_from_its_own_address():
-    student = load(ROOT / "scripts" / "build_student_edition.py")
+    student = load_module(ROOT / "scripts" / "build_student_edition.py")
     main = {"html": {"baseurl": "https://example.github.io/nncourse"}}
     for setting, address in [
         ("student/", "https://example.github.io/nncourse/student/"),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 import tomllib
+from helpers import load_module
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -27,15 +28,7 @@ NOTEBOOKS = sorted(p for p in (ROOT / "book").rglob("*.ipynb") if "_build" not i
 RENDER_REPOSITORY_FILES = {"book/problem-sets/errata.ipynb"}  # errata.yml and _toc.yml
 
 
-def load(path: Path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(path.stem, module)
-    spec.loader.exec_module(module)
-    return module
-
-
-wheel_extension = load(ROOT / "book" / "_ext" / "nncourse_wheel.py")
+wheel_extension = load_module(ROOT / "book" / "_ext" / "nncourse_wheel.py")
 
 
 def test_wheel_holds_every_module_of_the_source_tree(tmp_path):

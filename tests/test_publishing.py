@@ -1,28 +1,19 @@
 """The book publishes as a self-contained static site: one base URL, a 404 page, links listed."""
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import yaml
 from docutils.core import publish_doctree
+from helpers import load_module
 from sphinx.builders.html._assets import _JavaScript
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load(path: Path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(path.stem, module)
-    spec.loader.exec_module(module)
-    return module
-
-
-book_extension = load(ROOT / "book" / "_ext" / "nncourse_sphinx.py")
-linkcheck = load(ROOT / "scripts" / "linkcheck_report.py")
-home_extension = load(ROOT / "book" / "_ext" / "nncourse_home.py")
+book_extension = load_module(ROOT / "book" / "_ext" / "nncourse_sphinx.py")
+linkcheck = load_module(ROOT / "scripts" / "linkcheck_report.py")
+home_extension = load_module(ROOT / "book" / "_ext" / "nncourse_home.py")
 
 
 def test_one_variable_says_where_the_book_is_published():
