@@ -1,6 +1,10 @@
 # Two commands for a newcomer: `make book` and `make test`. Each creates .venv on first use and
 # reinstalls it whenever requirements.txt or pyproject.toml changes.
 SHELL := /bin/bash
+# One BLAS thread for tests, notebooks and builds: the book's matrices are small, and threads on a
+# busy two-core machine make them many times slower. Override from the shell if you like.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
