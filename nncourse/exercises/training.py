@@ -13,6 +13,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .. import nn
 from ..activations import prelu_backward
+from ..losses import cross_entropy_grad
 from .core import Exercise, register
 
 # --- dense layers and backpropagation -------------------------------------------------------
@@ -358,6 +359,42 @@ register(
             "the original scheme, not inverted dropout": "Keeping training outputs unscaled and "
             "multiplying by 1 - p at test time is the original formulation; the book, PyTorch "
             "and nncourse use inverted dropout, x m / (1 - p) in training and x at evaluation.",
+        },
+    )
+)
+
+
+# --- training practice --------------------------------------------------------------------
+
+
+def per_sample_reference(X, y, W):
+    """Each sample's cross-entropy gradient in W, logits X W^T: rows of cross_entropy_grad."""
+    return cross_entropy_grad(X @ W.T, y, reduction="sum")[:, :, None] * X[:, None, :]
+
+
+register(
+    Exercise(
+        id="ex-practice-per-sample-grads",
+        title="per_sample_grads(X, y, W) -> (N, C, D), each sample's cross-entropy gradient in W",
+        reference=per_sample_reference,
+        cases=lambda rng: [
+            (rng.normal(size=(5, 4)), rng.integers(0, 3, 5), rng.normal(size=(3, 4))),
+            (rng.normal(size=(1, 2)), np.array([1]), rng.normal(size=(2, 2))),
+        ],
+        section="ch-practice",
+        mistakes={
+            "the batch's mean taken": lambda X, y, W: per_sample_reference(X, y, W) / len(y),
+            "the sign flipped": lambda X, y, W: -per_sample_reference(X, y, W),
+            "the batch gradient repeated for every sample": lambda X, y, W: np.broadcast_to(
+                per_sample_reference(X, y, W).mean(axis=0), (len(y), *W.shape)
+            ),
+        },
+        hints={
+            "the batch's mean taken": "Each entry is the gradient of one sample's loss: no "
+            "division by N. The mean of the N entries is the gradient of the mean loss.",
+            "the sign flipped": "dL/dz = softmax(z) - onehot(y), prediction minus target.",
+            "the batch gradient repeated for every sample": "The point is the spread of the "
+            "samples' gradients around their mean: entry i is (p_i - y_i) x_i^T for sample i.",
         },
     )
 )
