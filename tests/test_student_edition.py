@@ -350,17 +350,43 @@ def student_edition(tmp_path_factory) -> tuple[Path, list]:
     return out / "html", solutions
 
 
+def ngrams(text: str, n: int) -> set[str]:
+    """Every run of `n` consecutive words of `text` (text as returned by `words`)."""
+    tokens = text.split()
+    return {" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+
+class NgramIndex:
+    """The word runs of a text, by length, built once: `phrase in index` is `" phrase " in text`."""
+
+    def __init__(self, text: str):
+        self.text, self.by_length = text, {}
+
+    def __contains__(self, phrase: str) -> bool:
+        n = phrase.count(" ") + 1
+        if n not in self.by_length:
+            self.by_length[n] = ngrams(self.text, n)
+        return phrase in self.by_length[n]
+
+
 def test_student_edition_has_no_solution_text(student_edition):
     html, solutions = student_edition
-    published = {path: readable_text(path) for path in html.rglob("*") if path.is_file()}
+    # the API pages and the self-check's table are written from the package, not from a page:
+    # a phrase they share with a solution (a signature, a default value) is not a leak
+    generated = ("book/api", "_sources/book/api", "book/self-check", "_sources/book/self-check")
+    published = {
+        path: NgramIndex(readable_text(path))
+        for path in html.rglob("*")
+        if path.is_file() and not str(path.relative_to(html)).startswith(generated)
+    }
     kept = [text for path in PAGES for texts in cut(path)[:2] for text in texts]
-    kept_text = words(" ".join(kept))  # a phrase also said outside solutions proves nothing
+    kept_text = NgramIndex(words(" ".join(kept)))  # a phrase said outside solutions proves nothing
     leaks = []
     for solution in solutions:
-        own = {phrase for phrase in shingles(prose_of(solution)) if f" {phrase} " not in kept_text}
+        own = {phrase for phrase in shingles(prose_of(solution)) if phrase not in kept_text}
         assert own or not prose_of(solution).strip(), f"{solution.page}: {solution.label}: no text"
         for path, text in published.items():
-            found = next((phrase for phrase in own if f" {phrase} " in text), None)
+            found = next((phrase for phrase in own if phrase in text), None)
             if found:
                 leaks.append(
                     f"{path.relative_to(html)}: text of the solution to {solution.label} "
