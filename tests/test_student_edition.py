@@ -274,6 +274,7 @@ def readable_text(path: Path) -> str:
     except UnicodeDecodeError:
         return ""
     if path.suffix == ".html":
+        raw = re.sub(r"\\(?:begin|end)\{split\}", " ", raw)  # Sphinx wraps multi-line math in split
         parser = _Text()
         parser.feed(raw)
         return words(" ".join(parser.parts))
@@ -329,7 +330,9 @@ def exercise_statements(text: str) -> list[str]:
 
 def statement_pieces(statement: str) -> list[str]:
     """Runs of a statement that the HTML shows word for word (roles and link targets removed)."""
-    pieces = re.split(r"\{[\w:-]+\}`[^`]*`|\]\([^)]*\)|`", statement)
+    # list markers are drawn by the HTML list, not written in its text
+    markup = r"\{[\w:-]+\}`[^`]*`|\]\([^)]*\)|`|^\s*(?:\d+\.|[-*])\s"
+    pieces = re.split(markup, statement, flags=re.MULTILINE)
     return [words(piece).strip() for piece in pieces if len(words(piece).split()) >= 3]
 
 
