@@ -12,7 +12,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .. import nn
-from ..activations import prelu_backward
+from ..activations import prelu_backward, softmax
 from ..losses import cross_entropy_grad
 from .core import Exercise, register
 
@@ -72,8 +72,7 @@ def two_layer_backward(X, y, W1, b1, W2, b2, *, tanh_grad="1 - a^2", mean=True, 
     """
     a = np.tanh(X @ W1.T + (b1 if hidden_bias else 0.0))
     z = a @ W2.T + b2
-    p = np.exp(z - z.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
+    p = softmax(z, axis=1)
     grad_z = (p - np.eye(z.shape[1])[y]) / (len(y) if mean else 1)
     local = {
         "1 - a^2": 1 - a**2,
