@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 
+# finite logits more than the largest float apart make z - m overflow to -inf, whose exp is the
+# right 0: that overflow is expected, not an error
+@np.errstate(over="ignore")
 def softmax_parts(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""The pieces of softmax, log-softmax, log-sum-exp and cross-entropy, each exact to a few ulp.
 
@@ -16,12 +19,10 @@ def softmax_parts(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.
     without cancellation. `z` must be finite (checked by the caller).
     """
     top = z.max(axis=axis, keepdims=True)
-    # z - m is exact whenever z + c is, so softmax(z + c) == softmax(z) bit for bit; finite
-    # logits more than the largest float apart make z - m overflow to -inf, whose exp is 0
-    with np.errstate(over="ignore"):
-        e = np.exp(z - top)
-    is_top = z == top
-    rest = e.sum(axis=axis, keepdims=True, where=~is_top)
-    if np.count_nonzero(is_top) > top.size:  # a tie for the maximum: rare, so counted only then
-        rest += is_top.sum(axis=axis, keepdims=True) - 1  # each maximum but one adds its e = 1
+    e = np.exp(z - top)  # z - m is exact whenever z + c is: softmax(z + c) == softmax(z) exactly
+    below_top = z != top
+    rest = e.sum(axis=axis, keepdims=True, where=below_top)
+    n_ties = z.size - np.count_nonzero(below_top) - top.size  # maxima beyond one per slice: rare
+    if n_ties:
+        rest += np.sum(~below_top, axis=axis, keepdims=True) - 1  # each of them adds its e = 1
     return top, e, rest

@@ -113,9 +113,9 @@ class SGD(Optimizer):
                     if "momentum_buffer" not in state:
                         state["momentum_buffer"] = np.array(g)  # b_1 = g_1, a copy of it
                     else:
-                        buffer = state["momentum_buffer"]
+                        buffer = state["momentum_buffer"]  # b_t = mu b_{t-1} + (1 - tau) g_t:
                         buffer *= mu
-                        buffer += (1 - tau) * g  # b_t = mu b_{t-1} + (1 - tau) g_t
+                        buffer += g if tau == 0 else (1 - tau) * g  # no copy (1 - 0) g of g
                     buffer = state["momentum_buffer"]
                     g = g + mu * buffer if nesterov else buffer
                 p.data -= lr * g  # theta_t = theta_{t-1} - lr g_t
