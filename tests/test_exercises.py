@@ -256,6 +256,51 @@ def test_a_mistake_without_a_hint_cannot_be_registered():
         section="ch-softmax", mistakes={"a mistake": len},
     )  # fmt: skip
     with pytest.raises(ValueError, match="every mistake needs one hint"):
-        exercises.core.register(incomplete)
+        exercises.register(incomplete)
     with pytest.raises(ValueError, match="registered twice"):
-        exercises.core.register(exercise)
+        exercises.register(exercise)
+    with pytest.raises(
+        ValueError, match="mistake 'a mistake': a mistake needs a hint, the docstring"
+    ):
+
+        @incomplete.mistake("a mistake")
+        def _(z):
+            return z
+
+    assert "ex-incomplete" not in EXERCISES
+
+
+def test_an_exercise_is_declared_by_its_reference_and_its_wrong_functions():
+    @exercises.exercise("ex-declared", section="ch-softmax", cases=lambda rng: [(np.ones(2),)])
+    def double(x):
+        """double(x), twice every entry
+
+        A second paragraph describes the reference; it is not part of the title.
+        """
+        return 2 * x
+
+    try:
+        assert EXERCISES["ex-declared"] is double and double.reference(np.ones(1)) == 2
+        assert double.title == "double(x), twice every entry"
+
+        @double.mistake("the input returned", erratum="ps1-some-entry")
+        def returned(x):
+            """Doubling multiplies
+            by 2."""
+            return x
+
+        assert returned(3) == 3 and double.mistakes == {"the input returned": returned}
+        assert double.hints == {"the input returned": "Doubling multiplies by 2."}
+        assert double.errata_ids("the input returned") == ("ps1-some-entry",)
+        assert check("ex-declared", lambda x: x).mistake == "the input returned"
+        with pytest.raises(ValueError, match="'the input returned' is declared twice"):
+            double.mistake("the input returned")(returned)
+        with pytest.raises(ValueError, match="registered twice"):
+            exercises.exercise("ex-declared", section="ch-softmax", cases=double.cases)(returned)
+    finally:
+        del EXERCISES["ex-declared"]
+    with pytest.raises(ValueError, match="'ex-untitled' needs a title"):
+        exercises.exercise("ex-untitled", section="ch-softmax", cases=double.cases)(lambda x: x)
+    with pytest.raises(ValueError, match="'ex-untitled' needs a title"):
+        exercises.exercise("ex-untitled", section="ch-softmax", cases=double.cases, reference=len)
+    assert "ex-untitled" not in EXERCISES

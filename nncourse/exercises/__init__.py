@@ -14,7 +14,7 @@ and from the errata register of the worked problem sets.
 # isort: off
 from . import core
 from . import activations, foundations, losses, threshold_units, training, optimizers
-from .core import CheckResult, Exercise, check
+from .core import CheckResult, Exercise, check, compare, exercise, register
 
 # isort: on
 
@@ -27,9 +27,12 @@ __all__ = [
     "Exercise",
     "activations",
     "check",
+    "compare",
+    "exercise",
     "foundations",
     "losses",
     "optimizers",
+    "register",
     "threshold_units",
     "training",
 ]

@@ -6,10 +6,15 @@ gets wrong: zeros, ties, extreme logits, a batch of one) and the classic wrong v
 solution, its *mistakes*. :func:`check` runs a learner's function on every input and compares
 it with the reference. When it is wrong and its answers are those of a known mistake, it names
 the mistake and says where the book explains it.
+
+An exercise is declared as its reference function, decorated with :func:`exercise`, whose
+docstring's first paragraph is the title; each mistake is a small wrong function decorated with
+:meth:`Exercise.mistake`, whose docstring is the hint the report prints.
 """
 
 from __future__ import annotations
 
+import inspect
 import signal
 import textwrap
 import threading
@@ -61,9 +66,9 @@ class Exercise:
     reference: Callable
     cases: Callable[[np.random.Generator], list[tuple]]
     section: str
-    mistakes: Mapping[str, Callable] = field(default_factory=dict)
-    hints: Mapping[str, str] = field(default_factory=dict)
-    errata: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
+    mistakes: dict[str, Callable] = field(default_factory=dict)
+    hints: dict[str, str] = field(default_factory=dict)
+    errata: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     outcome: Callable[[tuple, Any], Any] | None = None
     rtol: float = 1e-6
     atol: float = 1e-9
@@ -85,13 +90,78 @@ class Exercise:
         ids = self.errata.get(mistake, ())
         return (ids,) if isinstance(ids, str) else tuple(ids)
 
+    def mistake(
+        self, name: str, *, erratum: str | tuple[str, ...] | None = None
+    ) -> Callable[[Callable], Callable]:
+        """Declare a known mistake: decorate the wrong function a learner would hand in.
+
+        The decorated function's docstring is the hint, folded into one paragraph. Mistakes are
+        tried in the order they are declared: a learner's function is named after the first
+        whose answers it gives on every case.
+
+        Parameters
+        ----------
+        name : str
+            What the mistake is, as the report says it: ``"the sign flipped"``.
+        erratum : str or tuple of str, optional
+            The id of the mistake in the errata register of the worked problem sets, or a tuple
+            of ids when the register records it more than once.
+
+        Returns
+        -------
+        callable
+            A decorator that adds the function to :attr:`mistakes`, its docstring to
+            :attr:`hints` and `erratum` to :attr:`errata`, and returns the function unchanged.
+
+        Raises
+        ------
+        ValueError
+            If the function has no docstring (a mistake needs a hint) or the exercise already
+            has a mistake called `name`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> cases = lambda rng: [(np.ones(2),)]
+        >>> double = Exercise("ex-double", "double(x)", lambda x: 2 * x, cases, "ch-self-check")
+        >>> @double.mistake("the input returned")
+        ... def _(x):
+        ...     '''Doubling multiplies every entry by 2.'''
+        ...     return x
+        >>> list(double.mistakes), double.hints["the input returned"]
+        (['the input returned'], 'Doubling multiplies every entry by 2.')
+        """
+
+        def declare(wrong: Callable) -> Callable:
+            hint = _folded(wrong.__doc__)
+            if not hint:
+                raise ValueError(
+                    f"exercise {self.id!r}, mistake {name!r}: a mistake needs a hint, the "
+                    "docstring of its function."
+                )
+            if name in self.mistakes:
+                raise ValueError(f"exercise {self.id!r}: the mistake {name!r} is declared twice.")
+            self.mistakes[name] = wrong
+            self.hints[name] = hint
+            if erratum is not None:
+                self.errata[name] = erratum
+            return wrong
+
+        return declare
+
 
 #: Every exercise that can be checked, by its id (the label of the book's exercise).
 EXERCISES: dict[str, Exercise] = {}
 
 
 def register(exercise: Exercise) -> Exercise:
-    """Add `exercise` to :data:`EXERCISES`; its mistakes must each have a hint."""
+    """Add `exercise` to :data:`EXERCISES` and return it; its mistakes must each have a hint.
+
+    Raises
+    ------
+    ValueError
+        If an exercise with the same id is registered already, or a mistake has no hint.
+    """
     if exercise.id in EXERCISES:
         raise ValueError(f"exercise {exercise.id!r} is registered twice.")
     if set(exercise.hints) != set(exercise.mistakes) or not set(exercise.errata) <= set(
@@ -100,6 +170,93 @@ def register(exercise: Exercise) -> Exercise:
         raise ValueError(f"exercise {exercise.id!r}: every mistake needs one hint.")
     EXERCISES[exercise.id] = exercise
     return exercise
+
+
+def exercise(
+    id: str,
+    *,
+    section: str,
+    cases: Callable[[np.random.Generator], list[tuple]],
+    title: str | None = None,
+    reference: Callable | None = None,
+    outcome: Callable[[tuple, Any], Any] | None = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+) -> Any:
+    """Declare and register an exercise; as a decorator, the decorated function is its reference.
+
+    Decorating the reference function, the exercise's title is the first paragraph of the
+    function's docstring: what to implement, with the signature. Called with `reference` (a
+    library function whose docstring is no title), it registers the exercise at once; `title`
+    is then required. Either way the :class:`Exercise` is returned, and its known mistakes are
+    declared after it with :meth:`Exercise.mistake`.
+
+    Parameters
+    ----------
+    id : str
+        The label of the book's exercise that asks for the function.
+    section : str
+        The label of the book's section that explains it.
+    cases : callable
+        ``cases(rng)`` returns a list of argument tuples, the inputs of the check.
+    title : str, optional
+        What to implement, with the signature; by default the first paragraph of the
+        reference's docstring.
+    reference : callable, optional
+        The correct function, when it is not the decorated one.
+    outcome : callable, optional
+        ``outcome(args, output)`` turns an output into what is compared.
+    rtol, atol : float
+        Tolerances of the comparison.
+
+    Returns
+    -------
+    Exercise or callable
+        The registered exercise, or, without `reference`, a decorator that makes the decorated
+        function the reference, registers the exercise and returns it.
+
+    Raises
+    ------
+    ValueError
+        If the exercise has no title or `id` is registered already.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> @exercise("ex-double", section="ch-self-check", cases=lambda rng: [(rng.normal(size=3),)])
+    ... def double(x):
+    ...     '''double(x), every entry of x times 2'''
+    ...     return 2 * x
+    >>> @double.mistake("the input returned")
+    ... def _(x):
+    ...     '''Doubling multiplies every entry by 2.'''
+    ...     return x
+    >>> double, double.title
+    (Exercise('ex-double'), 'double(x), every entry of x times 2')
+    >>> check("ex-double", lambda x: x).mistake
+    'the input returned'
+    >>> del EXERCISES["ex-double"]  # an example, not an exercise of the book
+    """
+
+    def declare(function: Callable) -> Exercise:
+        heading = title if title is not None else _folded(function.__doc__, paragraphs=1)
+        if not heading:
+            raise ValueError(f"exercise {id!r} needs a title: its reference's docstring.")
+        return register(
+            Exercise(id, heading, function, cases, section, outcome=outcome, rtol=rtol, atol=atol)
+        )
+
+    if reference is None:
+        return declare
+    if title is None:
+        raise ValueError(f"exercise {id!r} needs a title: a reference passed by name has none.")
+    return declare(reference)
+
+
+def _folded(doc: str | None, paragraphs: int | None = None) -> str:
+    """A docstring (its first `paragraphs`) as one line: the white space folded to spaces."""
+    parts = inspect.cleandoc(doc or "").split("\n\n")
+    return " ".join(" ".join(parts[:paragraphs]).split())
 
 
 @dataclass
@@ -244,7 +401,18 @@ def _known_mistake(exercise: Exercise, function: Callable, cases: list[tuple]) -
 
 
 def compare(expected: Any, actual: Any, rtol: float, atol: float) -> str:
-    """Empty if `actual` matches `expected`; else what differs, in words."""
+    """Empty if `actual` matches `expected`; else what differs, in words.
+
+    Dicts are compared key by key and tuples entry by entry; anything else as an array of
+    floats, its shape first, then its values with :func:`numpy.allclose`.
+
+    Examples
+    --------
+    >>> compare([1.0, 2.0], [1.0, 2.0], rtol=1e-6, atol=1e-9)
+    ''
+    >>> compare([1.0, 2.0], [1.0, 2.5], rtol=1e-6, atol=1e-9)
+    'wrong values; the largest difference is at index (1,).'
+    """
     if isinstance(expected, Mapping):
         if not isinstance(actual, Mapping) or set(actual) != set(expected):
             keys = sorted(expected)

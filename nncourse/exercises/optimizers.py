@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import nn, optim
-from .core import Exercise, register
+from .core import exercise
 
 # --- regularisation and optimizers ----------------------------------------------------------
 
@@ -31,44 +31,59 @@ def steps_cases(rng: np.random.Generator) -> list[tuple]:
     ]
 
 
-register(
-    Exercise(
-        id="ex-regularization-sgd-l2-step",
-        title="sgd_l2_step(w, grad, lr, weight_decay): one SGD step on L + weight_decay/2 |w|^2",
-        reference=sgd_step,
-        cases=lambda rng: [(*case, 0.1, 0.3) for case in steps_cases(rng)],
-        section="ch-regularization",
-        mistakes={
-            "the decay's sign flipped": lambda w, g, lr, wd: w - lr * (g - wd * w),
-            "the decay not scaled by the learning rate": lambda w, g, lr, wd: w - lr * g - wd * w,
-            "the decay doubled": lambda w, g, lr, wd: w - lr * (g + 2 * wd * w),
-            "the decay added, without the learning rate": lambda w, g, lr, wd: w - lr * g + wd * w,
-            "the decay term dropped": lambda w, g, lr, wd: w - lr * g,
-            "the gradient added (a step uphill)": lambda w, g, lr, wd: w + lr * (g + wd * w),
-        },
-        hints={
-            "the decay's sign flipped": "The penalty's gradient weight_decay * w is added to the "
-            "loss's gradient, and the step subtracts both: the weights shrink.",
-            "the decay not scaled by the learning rate": "w <- w - lr (grad + lambda w) = "
-            "(1 - lr lambda) w - lr grad: the decay is multiplied by the learning rate too.",
-            "the decay doubled": "With the penalty (lambda/2)|w|^2 the gradient is lambda w; 2 "
-            "lambda w belongs to the penalty lambda |w|^2. Say which convention you use.",
-            "the decay added, without the learning rate": "The penalty's gradient lambda w is "
-            "part of the gradient: subtract it with the loss's gradient, both times the "
-            "learning rate, w <- w - lr (grad + lambda w). Added, it makes the weights grow.",
-            "the decay term dropped": "w - lr grad is the step without the penalty: distributing "
-            "lr over grad + lambda w gives the term -lr lambda w as well.",
-            "the gradient added (a step uphill)": "The gradient points uphill: w + lr g raises "
-            "the loss about as much as w - lr g lowers it. Subtract it.",
-        },
-        errata={
-            "the decay's sign flipped": "ps1-l2-update-sign",
-            "the decay not scaled by the learning rate": "ps1-l2-update-no-learning-rate",
-            "the decay added, without the learning rate": "ps1-l2-update-sign",
-            "the decay term dropped": "ps5-decay-term-dropped",
-        },
-    )
+@exercise(
+    "ex-regularization-sgd-l2-step",
+    section="ch-regularization",
+    cases=lambda rng: [(*case, 0.1, 0.3) for case in steps_cases(rng)],
 )
+def sgd_l2_step(w, grad, lr, weight_decay):
+    """sgd_l2_step(w, grad, lr, weight_decay): one SGD step on L + weight_decay/2 |w|^2"""
+    return sgd_step(w, grad, lr, weight_decay)
+
+
+@sgd_l2_step.mistake("the decay's sign flipped", erratum="ps1-l2-update-sign")
+def _(w, g, lr, wd):
+    """The penalty's gradient weight_decay * w is added to the loss's gradient, and the step
+    subtracts both: the weights shrink."""
+    return w - lr * (g - wd * w)
+
+
+@sgd_l2_step.mistake(
+    "the decay not scaled by the learning rate", erratum="ps1-l2-update-no-learning-rate"
+)
+def _(w, g, lr, wd):
+    """w <- w - lr (grad + lambda w) = (1 - lr lambda) w - lr grad: the decay is multiplied by the
+    learning rate too."""
+    return w - lr * g - wd * w
+
+
+@sgd_l2_step.mistake("the decay doubled")
+def _(w, g, lr, wd):
+    """With the penalty (lambda/2)|w|^2 the gradient is lambda w; 2 lambda w belongs to the penalty
+    lambda |w|^2. Say which convention you use."""
+    return w - lr * (g + 2 * wd * w)
+
+
+@sgd_l2_step.mistake("the decay added, without the learning rate", erratum="ps1-l2-update-sign")
+def _(w, g, lr, wd):
+    """The penalty's gradient lambda w is part of the gradient: subtract it with the loss's
+    gradient, both times the learning rate, w <- w - lr (grad + lambda w). Added, it makes the
+    weights grow."""
+    return w - lr * g + wd * w
+
+
+@sgd_l2_step.mistake("the decay term dropped", erratum="ps5-decay-term-dropped")
+def _(w, g, lr, wd):
+    """w - lr grad is the step without the penalty: distributing lr over grad + lambda w gives the
+    term -lr lambda w as well."""
+    return w - lr * g
+
+
+@sgd_l2_step.mistake("the gradient added (a step uphill)")
+def _(w, g, lr, wd):
+    """The gradient points uphill: w + lr g raises the loss about as much as w - lr g lowers it.
+    Subtract it."""
+    return w + lr * (g + wd * w)
 
 
 def momentum_reference(w, grad, buffer, lr, momentum):
@@ -77,35 +92,40 @@ def momentum_reference(w, grad, buffer, lr, momentum):
     return w - lr * buffer, buffer
 
 
-register(
-    Exercise(
-        id="ex-optimizers-momentum-step",
-        title="momentum_step(w, grad, buffer, lr, momentum) -> (w, buffer), PyTorch's rule",
-        reference=momentum_reference,
-        cases=lambda rng: [(w, g, rng.normal(size=w.shape), 0.1, 0.9) for w, g in steps_cases(rng)],
-        section="ch-optimizers",
-        mistakes={
-            "the learning rate inside the buffer": lambda w, g, b, lr, mu: (
-                w - (mu * b + lr * g),
-                mu * b + lr * g,
-            ),
-            "the old buffer used for the step": lambda w, g, b, lr, mu: (w - lr * b, mu * b + g),
-            "the gradient dampened by 1 - momentum": lambda w, g, b, lr, mu: (
-                w - lr * (mu * b + (1 - mu) * g),
-                mu * b + (1 - mu) * g,
-            ),
-        },
-        hints={
-            "the learning rate inside the buffer": "PyTorch's buffer holds gradients, b <- mu b "
-            "+ g, and the step is lr b. Sutskever's v <- mu v + lr g is the same only while lr "
-            "never changes.",
-            "the old buffer used for the step": "Update the buffer first, then step with the new "
-            "one.",
-            "the gradient dampened by 1 - momentum": "That is an exponential average; PyTorch's "
-            "momentum adds the whole gradient (dampening = 0).",
-        },
-    )
+@exercise(
+    "ex-optimizers-momentum-step",
+    section="ch-optimizers",
+    cases=lambda rng: [(w, g, rng.normal(size=w.shape), 0.1, 0.9) for w, g in steps_cases(rng)],
 )
+def momentum_step(w, grad, buffer, lr, momentum):
+    """momentum_step(w, grad, buffer, lr, momentum) -> (w, buffer), PyTorch's rule"""
+    return momentum_reference(w, grad, buffer, lr, momentum)
+
+
+@momentum_step.mistake("the learning rate inside the buffer")
+def _(w, g, b, lr, mu):
+    """PyTorch's buffer holds gradients, b <- mu b + g, and the step is lr b. Sutskever's v <- mu v
+    + lr g is the same only while lr never changes."""
+    return (
+        w - (mu * b + lr * g),
+        mu * b + lr * g,
+    )
+
+
+@momentum_step.mistake("the old buffer used for the step")
+def _(w, g, b, lr, mu):
+    """Update the buffer first, then step with the new one."""
+    return (w - lr * b, mu * b + g)
+
+
+@momentum_step.mistake("the gradient dampened by 1 - momentum")
+def _(w, g, b, lr, mu):
+    """That is an exponential average; PyTorch's momentum adds the whole gradient (dampening =
+    0)."""
+    return (
+        w - lr * (mu * b + (1 - mu) * g),
+        mu * b + (1 - mu) * g,
+    )
 
 
 def rmsprop_reference(w, grad, square_avg, lr, alpha, eps):
@@ -122,80 +142,82 @@ def adam_reference(w, grad, m, v, t, lr, beta1, beta2, eps):
     return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
 
-register(
-    Exercise(
-        id="ex-optimizers-rmsprop-step",
-        title="rmsprop_step(w, grad, square_avg, lr, alpha, eps) -> (w, square_avg)",
-        reference=rmsprop_reference,
-        cases=lambda rng: [
-            (w, g, rng.uniform(0, 1, w.shape), 0.01, 0.9, 1e-2) for w, g in steps_cases(rng)
-        ],
-        section="ch-optimizers",
-        mistakes={
-            "alpha and 1 - alpha swapped": lambda w, g, v, lr, a, eps: rmsprop_reference(
-                w, g, v, lr, 1 - a, eps
-            ),
-            "eps inside the square root": lambda w, g, v, lr, a, eps: (
-                w - lr * g / np.sqrt(a * v + (1 - a) * g**2 + eps),
-                a * v + (1 - a) * g**2,
-            ),
-            "the gradient not squared": lambda w, g, v, lr, a, eps: (
-                w - lr * g / (np.sqrt(a * v + (1 - a) * np.abs(g)) + eps),
-                a * v + (1 - a) * np.abs(g),
-            ),
-        },
-        hints={
-            "alpha and 1 - alpha swapped": "alpha (0.9 or 0.99) weights the old average: "
-            "v <- alpha v + (1 - alpha) g^2.",
-            "eps inside the square root": "PyTorch adds eps after the square root: "
-            "g / (sqrt(v) + eps).",
-            "the gradient not squared": "v averages g^2, the squared gradient; its square root "
-            "is then the gradient's root mean square.",
-        },
-    )
+@exercise(
+    "ex-optimizers-rmsprop-step",
+    section="ch-optimizers",
+    cases=lambda rng: [
+        (w, g, rng.uniform(0, 1, w.shape), 0.01, 0.9, 1e-2) for w, g in steps_cases(rng)
+    ],
 )
+def rmsprop_step(w, grad, square_avg, lr, alpha, eps):
+    """rmsprop_step(w, grad, square_avg, lr, alpha, eps) -> (w, square_avg)"""
+    return rmsprop_reference(w, grad, square_avg, lr, alpha, eps)
 
-register(
-    Exercise(
-        id="ex-optimizers-adam-step",
-        title="adam_step(w, grad, m, v, t, lr, beta1, beta2, eps) -> (w, m, v), step t from 1",
-        reference=adam_reference,
-        cases=lambda rng: [
-            (
-                w,
-                g,
-                rng.normal(size=w.shape) * 0.1,
-                rng.uniform(0, 0.1, w.shape),
-                t,
-                0.01,
-                0.9,
-                0.999,
-                1e-3,
-            )
-            for (w, g), t in zip(steps_cases(rng), (1, 3), strict=True)
-        ],
-        section="ch-optimizers",
-        mistakes={
-            "the bias correction forgotten": lambda w, g, m, v, t, lr, b1, b2, eps: (
-                _adam_uncorrected(w, g, m, v, lr, b1, b2, eps)
-            ),
-            "the betas swapped": lambda w, g, m, v, t, lr, b1, b2, eps: adam_reference(
-                w, g, m, v, t, lr, b2, b1, eps
-            ),
-            "eps inside the square root": lambda w, g, m, v, t, lr, b1, b2, eps: _adam_eps_inside(
-                w, g, m, v, t, lr, b1, b2, eps
-            ),
-        },
-        hints={
-            "the bias correction forgotten": "m and v start at 0, so early on they are too "
-            "small: divide by 1 - beta1^t and 1 - beta2^t.",
-            "the betas swapped": "beta1 (0.9) averages the gradient, beta2 (0.999) its square.",
-            "eps inside the square root": "Adam adds eps after the square root: "
-            "m_hat / (sqrt(v_hat) + eps).",
-        },
-        errata={"the bias correction forgotten": "ps2-adam-bias-correction"},
+
+@rmsprop_step.mistake("alpha and 1 - alpha swapped")
+def _(w, g, v, lr, a, eps):
+    """alpha (0.9 or 0.99) weights the old average: v <- alpha v + (1 - alpha) g^2."""
+    return rmsprop_reference(w, g, v, lr, 1 - a, eps)
+
+
+@rmsprop_step.mistake("eps inside the square root")
+def _(w, g, v, lr, a, eps):
+    """PyTorch adds eps after the square root: g / (sqrt(v) + eps)."""
+    return (
+        w - lr * g / np.sqrt(a * v + (1 - a) * g**2 + eps),
+        a * v + (1 - a) * g**2,
     )
+
+
+@rmsprop_step.mistake("the gradient not squared")
+def _(w, g, v, lr, a, eps):
+    """v averages g^2, the squared gradient; its square root is then the gradient's root mean
+    square."""
+    return (
+        w - lr * g / (np.sqrt(a * v + (1 - a) * np.abs(g)) + eps),
+        a * v + (1 - a) * np.abs(g),
+    )
+
+
+@exercise(
+    "ex-optimizers-adam-step",
+    section="ch-optimizers",
+    cases=lambda rng: [
+        (
+            w,
+            g,
+            rng.normal(size=w.shape) * 0.1,
+            rng.uniform(0, 0.1, w.shape),
+            t,
+            0.01,
+            0.9,
+            0.999,
+            1e-3,
+        )
+        for (w, g), t in zip(steps_cases(rng), (1, 3), strict=True)
+    ],
 )
+def adam_step(w, grad, m, v, t, lr, beta1, beta2, eps):
+    """adam_step(w, grad, m, v, t, lr, beta1, beta2, eps) -> (w, m, v), step t from 1"""
+    return adam_reference(w, grad, m, v, t, lr, beta1, beta2, eps)
+
+
+@adam_step.mistake("the bias correction forgotten", erratum="ps2-adam-bias-correction")
+def _(w, g, m, v, t, lr, b1, b2, eps):
+    """m and v start at 0, so early on they are too small: divide by 1 - beta1^t and 1 - beta2^t."""
+    return _adam_uncorrected(w, g, m, v, lr, b1, b2, eps)
+
+
+@adam_step.mistake("the betas swapped")
+def _(w, g, m, v, t, lr, b1, b2, eps):
+    """beta1 (0.9) averages the gradient, beta2 (0.999) its square."""
+    return adam_reference(w, g, m, v, t, lr, b2, b1, eps)
+
+
+@adam_step.mistake("eps inside the square root")
+def _(w, g, m, v, t, lr, b1, b2, eps):
+    """Adam adds eps after the square root: m_hat / (sqrt(v_hat) + eps)."""
+    return _adam_eps_inside(w, g, m, v, t, lr, b1, b2, eps)
 
 
 def _adam_uncorrected(w, g, m, v, lr, beta1, beta2, eps):

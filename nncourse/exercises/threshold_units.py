@@ -9,7 +9,7 @@ import numpy as np
 
 from ..activations import sigmoid, sigmoid_grad, step
 from ..tlu import TLU, TLUNetwork, perceptron_fit, separating_unit, truth_table
-from .core import Exercise, register
+from .core import exercise
 
 SEPARABLE = {  # outputs in truth_table order
     "AND": [0, 0, 0, 1],
@@ -40,27 +40,28 @@ def unit_outputs(args, weights_and_bias):
     return step(X @ np.asarray(weights, dtype=float) + float(bias))
 
 
-register(
-    Exercise(
-        id="ex-tlu-truth-table",
-        title="tlu_for(outputs) -> (weights, bias) of a unit computing a separable truth table",
-        reference=unit_for,
-        cases=lambda rng: [(np.array(outputs),) for outputs in SEPARABLE.values()],
-        section="ch-tlu",
-        outcome=unit_outputs,
-        mistakes={
-            "the threshold given as the bias": lambda t: (unit_for(t)[0], -unit_for(t)[1]),
-            "weights and bias negated": lambda t: (-unit_for(t)[0], -unit_for(t)[1]),
-        },
-        hints={
-            "the threshold given as the bias": "w.x >= theta is w.x + b >= 0 with b = -theta: "
-            "the bias is minus the threshold.",
-            "weights and bias negated": "Negating w and b gives (almost) the complement of the "
-            "function: the unit fires where it should stay silent.",
-        },
-        errata={"the threshold given as the bias": "ps2-minterm-constant-sign"},
-    )
+@exercise(
+    "ex-tlu-truth-table",
+    section="ch-tlu",
+    cases=lambda rng: [(np.array(outputs),) for outputs in SEPARABLE.values()],
+    outcome=unit_outputs,
 )
+def tlu_for(outputs):
+    """tlu_for(outputs) -> (weights, bias) of a unit computing a separable truth table"""
+    return unit_for(outputs)
+
+
+@tlu_for.mistake("the threshold given as the bias", erratum="ps2-minterm-constant-sign")
+def _(t):
+    """w.x >= theta is w.x + b >= 0 with b = -theta: the bias is minus the threshold."""
+    return (unit_for(t)[0], -unit_for(t)[1])
+
+
+@tlu_for.mistake("weights and bias negated")
+def _(t):
+    """Negating w and b gives (almost) the complement of the function: the unit fires where it
+    should stay silent."""
+    return (-unit_for(t)[0], -unit_for(t)[1])
 
 
 def xor_reference():
@@ -77,37 +78,39 @@ def network_outputs(args, layers):
     return network(truth_table(2))
 
 
-register(
-    Exercise(
-        id="ex-tlu-xor-network",
-        title="xor_network() -> [(W1, b1), (W2, b2)], two layers of threshold units computing XOR",
-        reference=xor_reference,
-        cases=lambda rng: [()],
-        section="ch-tlu",
-        outcome=network_outputs,
-        mistakes={
-            "a single unit for XOR": lambda: [
-                (np.eye(2), np.full(2, -0.5)),
-                (np.array([[1.0, 1.0]]), np.array([-1.0])),
-            ],
-            "AND in place of NAND": lambda: [
-                (np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([-1.0, -2.0])),
-                (np.array([[1.0, 1.0]]), np.array([-2.0])),
-            ],
-            "an OR at the output": lambda: [
-                xor_reference()[0],
-                (np.array([[1.0, 1.0]]), np.array([-1.0])),
-            ],
-        },
-        hints={
-            "a single unit for XOR": "No line separates XOR's ones from its zeros; passing the "
-            "inputs through and adding one unit is one unit. Compute OR and NAND first.",
-            "AND in place of NAND": "XOR = (x1 OR x2) AND NOT (x1 AND x2): the second hidden "
-            "unit must be NAND, the negation of AND.",
-            "an OR at the output": "XOR is 1 when both hidden units are 1: the output is an AND.",
-        },
-    )
-)
+@exercise("ex-tlu-xor-network", section="ch-tlu", cases=lambda rng: [()], outcome=network_outputs)
+def xor_network():
+    """xor_network() -> [(W1, b1), (W2, b2)], two layers of threshold units computing XOR"""
+    return xor_reference()
+
+
+@xor_network.mistake("a single unit for XOR")
+def _():
+    """No line separates XOR's ones from its zeros; passing the inputs through and adding one unit
+    is one unit. Compute OR and NAND first."""
+    return [
+        (np.eye(2), np.full(2, -0.5)),
+        (np.array([[1.0, 1.0]]), np.array([-1.0])),
+    ]
+
+
+@xor_network.mistake("AND in place of NAND")
+def _():
+    """XOR = (x1 OR x2) AND NOT (x1 AND x2): the second hidden unit must be NAND, the negation of
+    AND."""
+    return [
+        (np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([-1.0, -2.0])),
+        (np.array([[1.0, 1.0]]), np.array([-2.0])),
+    ]
+
+
+@xor_network.mistake("an OR at the output")
+def _():
+    """XOR is 1 when both hidden units are 1: the output is an AND."""
+    return [
+        xor_reference()[0],
+        (np.array([[1.0, 1.0]]), np.array([-1.0])),
+    ]
 
 
 def perceptron_reference(X, t, max_epochs=100):
@@ -129,31 +132,37 @@ def perceptron_variant(X, t, max_epochs=100, *, sign=1.0, at_zero=1.0, learn_bia
     return w, b, np.array(errors)
 
 
-register(
-    Exercise(
-        id="ex-tlu-perceptron",
-        title="perceptron(X, t, max_epochs=100) -> (weights, bias, mistakes per epoch)",
-        reference=perceptron_reference,
-        cases=lambda rng: [
-            (truth_table(2), np.array(t), 20)
-            for t in ([0, 0, 0, 1], [0, 1, 1, 1], [1, 1, 1, 0], [0, 1, 1, 0])
-        ],
-        section="ch-tlu",
-        mistakes={
-            "the update's sign flipped": lambda X, t, n: perceptron_variant(X, t, n, sign=-1.0),
-            "the step taken as 0 at 0": lambda X, t, n: perceptron_variant(X, t, n, at_zero=0.0),
-            "the bias never learned": lambda X, t, n: perceptron_variant(X, t, n, learn_bias=False),
-        },
-        hints={
-            "the update's sign flipped": "w <- w + eta (t - y) x: a unit that should have fired "
-            "(t = 1, y = 0) moves its weights towards x.",
-            "the step taken as 0 at 0": "The book's convention is U(0) = 1 (see the conventions "
-            "page): a net input of exactly 0 fires.",
-            "the bias never learned": "The bias is a weight on a constant input 1: update it "
-            "with b <- b + eta (t - y).",
-        },
-    )
+@exercise(
+    "ex-tlu-perceptron",
+    section="ch-tlu",
+    cases=lambda rng: [
+        (truth_table(2), np.array(t), 20)
+        for t in ([0, 0, 0, 1], [0, 1, 1, 1], [1, 1, 1, 0], [0, 1, 1, 0])
+    ],
 )
+def perceptron(X, t, max_epochs):
+    """perceptron(X, t, max_epochs=100) -> (weights, bias, mistakes per epoch)"""
+    return perceptron_reference(X, t, max_epochs)
+
+
+@perceptron.mistake("the update's sign flipped")
+def _(X, t, n):
+    """w <- w + eta (t - y) x: a unit that should have fired (t = 1, y = 0) moves its weights
+    towards x."""
+    return perceptron_variant(X, t, n, sign=-1.0)
+
+
+@perceptron.mistake("the step taken as 0 at 0")
+def _(X, t, n):
+    """The book's convention is U(0) = 1 (see the conventions page): a net input of exactly 0
+    fires."""
+    return perceptron_variant(X, t, n, at_zero=0.0)
+
+
+@perceptron.mistake("the bias never learned")
+def _(X, t, n):
+    """The bias is a weight on a constant input 1: update it with b <- b + eta (t - y)."""
+    return perceptron_variant(X, t, n, learn_bias=False)
 
 
 AND_ROWS, AND_TARGETS = truth_table(2), np.array([0.0, 0.0, 0.0, 1.0])
@@ -167,28 +176,29 @@ def smooth_unit_variant(params, k, *, factor_two=2.0, chain_k=True, derivative=s
     return np.append(delta @ AND_ROWS, delta.sum())
 
 
-register(
-    Exercise(
-        id="ex-tlu-smooth-unit",
-        title="smooth_loss_grad(params, k): the gradient of a sigmoid unit's squared error on AND",
-        reference=smooth_unit_variant,
-        cases=lambda rng: [(rng.normal(size=3), k) for k in (3.0, 0.5, 10.0)],
-        section="ch-tlu",
-        mistakes={
-            "the factor k of the chain rule forgotten": lambda p, k: smooth_unit_variant(
-                p, k, chain_k=False
-            ),
-            "the factor 2 of the square forgotten": lambda p, k: smooth_unit_variant(
-                p, k, factor_two=1.0
-            ),
-            "sigma in place of sigma'": lambda p, k: smooth_unit_variant(p, k, derivative=sigmoid),
-        },
-        hints={
-            "the factor k of the chain rule forgotten": "d/dw sigma(k z) = k sigma'(k z) dz/dw: "
-            "the inner derivative brings k.",
-            "the factor 2 of the square forgotten": "d/dy (y - t)^2 = 2 (y - t); the loss here "
-            "has no 1/2 in front.",
-            "sigma in place of sigma'": "The sigmoid's derivative is sigma (1 - sigma), not sigma.",
-        },
-    )
+@exercise(
+    "ex-tlu-smooth-unit",
+    section="ch-tlu",
+    cases=lambda rng: [(rng.normal(size=3), k) for k in (3.0, 0.5, 10.0)],
 )
+def smooth_loss_grad(params, k):
+    """smooth_loss_grad(params, k): the gradient of a sigmoid unit's squared error on AND"""
+    return smooth_unit_variant(params, k)
+
+
+@smooth_loss_grad.mistake("the factor k of the chain rule forgotten")
+def _(p, k):
+    """d/dw sigma(k z) = k sigma'(k z) dz/dw: the inner derivative brings k."""
+    return smooth_unit_variant(p, k, chain_k=False)
+
+
+@smooth_loss_grad.mistake("the factor 2 of the square forgotten")
+def _(p, k):
+    """d/dy (y - t)^2 = 2 (y - t); the loss here has no 1/2 in front."""
+    return smooth_unit_variant(p, k, factor_two=1.0)
+
+
+@smooth_loss_grad.mistake("sigma in place of sigma'")
+def _(p, k):
+    """The sigmoid's derivative is sigma (1 - sigma), not sigma."""
+    return smooth_unit_variant(p, k, derivative=sigmoid)

@@ -14,18 +14,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .. import nn
 from ..activations import prelu_backward, softmax
 from ..losses import cross_entropy_grad
-from .core import Exercise, register
+from .core import exercise
 
 # --- dense layers and backpropagation -------------------------------------------------------
-
-
-def dense_backward(X, W, b, grad_output):
-    """(dL/dX, dL/dW, dL/db) of Y = X W^T + b, by the package's Linear layer."""
-    layer = nn.Linear(W.shape[1], W.shape[0])
-    layer.weight.data, layer.bias.data = W, b
-    layer(X)
-    grad_X = layer.backward(grad_output)
-    return grad_X, layer.weight.grad, layer.bias.grad
 
 
 def dense_cases(rng: np.random.Generator) -> list[tuple]:
@@ -41,30 +32,40 @@ def dense_cases(rng: np.random.Generator) -> list[tuple]:
     ]
 
 
-register(
-    Exercise(
-        id="ex-backprop-dense-backward",
-        title="dense_backward(X, W, b, grad_output) -> (grad_X, grad_W, grad_b) of Y = X W^T + b",
-        reference=dense_backward,
-        cases=dense_cases,
-        section="ch-backprop",
-        mistakes={
-            "the weight gradient transposed": lambda X, W, b, G: (G @ W, X.T @ G, G.sum(0)),
-            "the bias gradient averaged": lambda X, W, b, G: (G @ W, G.T @ X, G.mean(0)),
-            "the input gradient transposed": lambda X, W, b, G: (W.T @ G.T, G.T @ X, G.sum(0)),
-        },
-        hints={
-            "the weight gradient transposed": "dL/dW has W's shape (out, in): G^T X, not X^T G.",
-            "the bias gradient averaged": "The bias is added to every sample, so its gradient "
-            "sums G over the batch; the mean, if any, is already in G.",
-            "the input gradient transposed": "dL/dX has X's shape (N, in): G W, not W^T G^T.",
-        },
-    )
-)
+@exercise("ex-backprop-dense-backward", section="ch-backprop", cases=dense_cases)
+def dense_backward(X, W, b, grad_output):
+    """dense_backward(X, W, b, grad_output) -> (grad_X, grad_W, grad_b) of Y = X W^T + b
+
+    The reference is the package's Linear layer.
+    """
+    layer = nn.Linear(W.shape[1], W.shape[0])
+    layer.weight.data, layer.bias.data = W, b
+    layer(X)
+    grad_X = layer.backward(grad_output)
+    return grad_X, layer.weight.grad, layer.bias.grad
 
 
-def two_layer_backward(X, y, W1, b1, W2, b2, *, tanh_grad="1 - a^2", mean=True, hidden_bias=True):
-    """The four gradients of mean cross-entropy after Linear -> tanh -> Linear, by hand.
+@dense_backward.mistake("the weight gradient transposed")
+def _(X, W, b, G):
+    """dL/dW has W's shape (out, in): G^T X, not X^T G."""
+    return (G @ W, X.T @ G, G.sum(0))
+
+
+@dense_backward.mistake("the bias gradient averaged")
+def _(X, W, b, G):
+    """The bias is added to every sample, so its gradient sums G over the batch; the mean, if any,
+    is already in G."""
+    return (G @ W, G.T @ X, G.mean(0))
+
+
+@dense_backward.mistake("the input gradient transposed")
+def _(X, W, b, G):
+    """dL/dX has X's shape (N, in): G W, not W^T G^T."""
+    return (W.T @ G.T, G.T @ X, G.sum(0))
+
+
+def two_layer_variant(X, y, W1, b1, W2, b2, *, tanh_grad="1 - a^2", mean=True, hidden_bias=True):
+    """The four gradients of mean cross-entropy after Linear -> tanh -> Linear, written out.
 
     The keywords make the classic wrong versions: ``tanh_grad`` is the local derivative used
     (``"1 - a^2"`` is right), ``mean=False`` forgets the mean over the batch and
@@ -84,8 +85,26 @@ def two_layer_backward(X, y, W1, b1, W2, b2, *, tanh_grad="1 - a^2", mean=True, 
     return {"W1": grad_h.T @ X, "b1": grad_h.sum(0), "W2": grad_z.T @ a, "b2": grad_z.sum(0)}
 
 
-def two_layer_reference(X, y, W1, b1, W2, b2):
-    """The same gradients from nncourse.nn: Linear, Tanh, Linear and CrossEntropyLoss."""
+@exercise(
+    "ex-backprop-two-layer",
+    section="ch-backprop",
+    cases=lambda rng: [
+        (
+            rng.normal(size=(n, 4)),
+            rng.integers(0, 3, n),
+            rng.normal(size=(5, 4)),
+            rng.normal(size=5),
+            rng.normal(size=(3, 5)),
+            rng.normal(size=3),
+        )
+        for n in (6, 1)
+    ],
+)
+def two_layer_backward(X, y, W1, b1, W2, b2):
+    """two_layer_backward(X, y, W1, b1, W2, b2) -> dict of the four gradients
+
+    The reference is nncourse.nn: Linear, Tanh, Linear and CrossEntropyLoss.
+    """
     first, second = nn.Linear(X.shape[1], len(b1)), nn.Linear(len(b1), len(b2))
     first.weight.data, first.bias.data, second.weight.data, second.bias.data = W1, b1, W2, b2
     model, criterion = nn.Sequential(first, nn.Tanh(), second), nn.CrossEntropyLoss()
@@ -95,49 +114,40 @@ def two_layer_reference(X, y, W1, b1, W2, b2):
     return dict(zip(("W1", "b1", "W2", "b2"), grads, strict=True))
 
 
-register(
-    Exercise(
-        id="ex-backprop-two-layer",
-        title="two_layer_backward(X, y, W1, b1, W2, b2) -> dict of the four gradients",
-        reference=two_layer_reference,
-        cases=lambda rng: [
-            (
-                rng.normal(size=(n, 4)),
-                rng.integers(0, 3, n),
-                rng.normal(size=(5, 4)),
-                rng.normal(size=5),
-                rng.normal(size=(3, 5)),
-                rng.normal(size=3),
-            )
-            for n in (6, 1)
-        ],
-        section="ch-backprop",
-        mistakes={
-            "the tanh derivative forgotten": lambda *a: two_layer_backward(*a, tanh_grad="none"),
-            "tanh' taken as 1 - a": lambda *a: two_layer_backward(*a, tanh_grad="1 - a"),
-            "the mean over the batch forgotten": lambda *a: two_layer_backward(*a, mean=False),
-            "the derivative taken at the activation": lambda *a: two_layer_backward(
-                *a, tanh_grad="at the activation"
-            ),
-            "the hidden bias left out of the forward pass": lambda *a: two_layer_backward(
-                *a, hidden_bias=False
-            ),
-        },
-        hints={
-            "the tanh derivative forgotten": "Going back through the hidden layer multiplies by "
-            "its local derivative: delta = (delta_out W2) * tanh'(z1).",
-            "tanh' taken as 1 - a": "tanh'(z) = 1 - tanh(z)^2: square the activation.",
-            "the mean over the batch forgotten": "The loss is the mean over N samples: "
-            "dL/dz2 = (softmax(z2) - onehot(y)) / N.",
-            "the derivative taken at the activation": "The backward pass needs f'(z1), the slope "
-            "at the unit's input. In terms of the output a = tanh(z1) it is 1 - a^2; "
-            "tanh'(a) = 1 - tanh(a)^2 evaluates the slope at the wrong point.",
-            "the hidden bias left out of the forward pass": "z1 = X W1^T + b1: without b1 every "
-            "activation, and so every gradient, is computed at the wrong point.",
-        },
-        errata={"the hidden bias left out of the forward pass": "ps4-forward-bias-missing"},
-    )
+@two_layer_backward.mistake("the tanh derivative forgotten")
+def _(*args):
+    """Going back through the hidden layer multiplies by its local derivative: delta = (delta_out
+    W2) * tanh'(z1)."""
+    return two_layer_variant(*args, tanh_grad="none")
+
+
+@two_layer_backward.mistake("tanh' taken as 1 - a")
+def _(*args):
+    """tanh'(z) = 1 - tanh(z)^2: square the activation."""
+    return two_layer_variant(*args, tanh_grad="1 - a")
+
+
+@two_layer_backward.mistake("the mean over the batch forgotten")
+def _(*args):
+    """The loss is the mean over N samples: dL/dz2 = (softmax(z2) - onehot(y)) / N."""
+    return two_layer_variant(*args, mean=False)
+
+
+@two_layer_backward.mistake("the derivative taken at the activation")
+def _(*args):
+    """The backward pass needs f'(z1), the slope at the unit's input. In terms of the output a =
+    tanh(z1) it is 1 - a^2; tanh'(a) = 1 - tanh(a)^2 evaluates the slope at the wrong point."""
+    return two_layer_variant(*args, tanh_grad="at the activation")
+
+
+@two_layer_backward.mistake(
+    "the hidden bias left out of the forward pass", erratum="ps4-forward-bias-missing"
 )
+def _(*args):
+    """z1 = X W1^T + b1: without b1 every activation, and so every gradient, is computed at the
+    wrong point."""
+    return two_layer_variant(*args, hidden_bias=False)
+
 
 # --- layers ---------------------------------------------------------------------------------
 
@@ -168,37 +178,38 @@ def maxpool_spread(x, grad_output, rule):
     return from_windows(rule(pool_windows(x), grad_output[..., None]), x.shape)
 
 
-register(
-    Exercise(
-        id="ex-layers-maxpool-backward",
-        title="maxpool2x2_backward(x, grad_output), 2 x 2 windows, stride 2",
-        reference=maxpool_reference,
-        cases=lambda rng: [
-            (rng.normal(size=(2, 3, 4, 4)), rng.normal(size=(2, 3, 2, 2))),
-            (rng.integers(0, 3, size=(1, 1, 4, 6)).astype(float), rng.normal(size=(1, 1, 2, 3))),
-        ],
-        section="ch-layers",
-        mistakes={
-            "the gradient copied to the whole window": lambda x, g: maxpool_spread(
-                x, g, lambda win, g: np.broadcast_to(g, win.shape)
-            ),
-            "the gradient shared out as for average pooling": lambda x, g: maxpool_spread(
-                x, g, lambda win, g: np.broadcast_to(g / 4, win.shape)
-            ),
-            "every tied maximum given the gradient": lambda x, g: maxpool_spread(
-                x, g, lambda win, g: (win == win.max(-1, keepdims=True)) * g
-            ),
-        },
-        hints={
-            "the gradient copied to the whole window": "The output is one entry of the window, "
-            "the maximum: only that entry receives the gradient, the others get 0.",
-            "the gradient shared out as for average pooling": "G / 4 to each entry is the "
-            "backward pass of average pooling; max pooling routes all of G to the maximum.",
-            "every tied maximum given the gradient": "With a tie the output still comes from one "
-            "entry: give G to the first maximum in row-major order (argmax), as PyTorch does.",
-        },
-    )
+@exercise(
+    "ex-layers-maxpool-backward",
+    section="ch-layers",
+    cases=lambda rng: [
+        (rng.normal(size=(2, 3, 4, 4)), rng.normal(size=(2, 3, 2, 2))),
+        (rng.integers(0, 3, size=(1, 1, 4, 6)).astype(float), rng.normal(size=(1, 1, 2, 3))),
+    ],
 )
+def maxpool2x2_backward(x, grad_output):
+    """maxpool2x2_backward(x, grad_output), 2 x 2 windows, stride 2"""
+    return maxpool_reference(x, grad_output)
+
+
+@maxpool2x2_backward.mistake("the gradient copied to the whole window")
+def _(x, g):
+    """The output is one entry of the window, the maximum: only that entry receives the gradient,
+    the others get 0."""
+    return maxpool_spread(x, g, lambda win, g: np.broadcast_to(g, win.shape))
+
+
+@maxpool2x2_backward.mistake("the gradient shared out as for average pooling")
+def _(x, g):
+    """G / 4 to each entry is the backward pass of average pooling; max pooling routes all of G to
+    the maximum."""
+    return maxpool_spread(x, g, lambda win, g: np.broadcast_to(g / 4, win.shape))
+
+
+@maxpool2x2_backward.mistake("every tied maximum given the gradient")
+def _(x, g):
+    """With a tie the output still comes from one entry: give G to the first maximum in row-major
+    order (argmax), as PyTorch does."""
+    return maxpool_spread(x, g, lambda win, g: (win == win.max(-1, keepdims=True)) * g)
 
 
 def conv_reference(x, kernel, grad_output):
@@ -223,61 +234,68 @@ def conv_variant(x, kernel, grad_output, *, flip=True, sum_bias=True):
     return grad_x, grad_kernel, float(grad_output.sum()) if sum_bias else grad_output
 
 
-register(
-    Exercise(
-        id="ex-layers-conv-backward",
-        title="conv_backward(x, kernel, grad_output) -> (dL/dX, dL/dK, dL/db), 1 channel, stride 1",
-        reference=conv_reference,
-        cases=lambda rng: [
-            (rng.normal(size=(5, 6)), rng.normal(size=(3, 3)), rng.normal(size=(3, 4))),
-            (rng.normal(size=(4, 4)), rng.normal(size=(2, 2)), rng.normal(size=(3, 3))),
-        ],
-        section="ch-layers",
-        mistakes={
-            "the kernel flipped in dL/dX": lambda x, k, g: conv_variant(x, k, g, flip=False),
-            "the bias gradient not summed": lambda x, k, g: conv_variant(x, k, g, sum_bias=False),
-        },
-        hints={
-            "the kernel flipped in dL/dX": "Pixel X[p, q] meets K[i, j] in output (p - i, q - j): "
-            "dL/dX is the full convolution of G with K, i.e. a correlation with K rotated by 180 "
-            "degrees, padded by k - 1.",
-            "the bias gradient not summed": "The bias is added to every output pixel, so its "
-            "gradient is the sum of G: a single number.",
-        },
-    )
+@exercise(
+    "ex-layers-conv-backward",
+    section="ch-layers",
+    cases=lambda rng: [
+        (rng.normal(size=(5, 6)), rng.normal(size=(3, 3)), rng.normal(size=(3, 4))),
+        (rng.normal(size=(4, 4)), rng.normal(size=(2, 2)), rng.normal(size=(3, 3))),
+    ],
 )
+def conv_backward(x, kernel, grad_output):
+    """conv_backward(x, kernel, grad_output) -> (dL/dX, dL/dK, dL/db), 1 channel, stride 1"""
+    return conv_reference(x, kernel, grad_output)
+
+
+@conv_backward.mistake("the kernel flipped in dL/dX")
+def _(x, k, g):
+    """Pixel X[p, q] meets K[i, j] in output (p - i, q - j): dL/dX is the full convolution of G with
+    K, i.e. a correlation with K rotated by 180 degrees, padded by k - 1."""
+    return conv_variant(x, k, g, flip=False)
+
+
+@conv_backward.mistake("the bias gradient not summed")
+def _(x, k, g):
+    """The bias is added to every output pixel, so its gradient is the sum of G: a single number."""
+    return conv_variant(x, k, g, sum_bias=False)
 
 
 def prelu_slope_reference(x, grad_output):
     return float(prelu_backward(x, np.array([0.25]), grad_output)[1][0])
 
 
-register(
-    Exercise(
-        id="ex-layers-prelu-slope-grad",
-        title="prelu_slope_grad(x, grad_output), dL/da for one slope a shared by every entry",
-        reference=prelu_slope_reference,
-        cases=lambda rng: [
-            (rng.normal(size=(3, 4)), rng.normal(size=(3, 4))),
-            (np.array([[-4.0, 2.0], [-0.5, 1.0]]), np.array([[1.0, 2.0], [-3.0, 0.5]])),
-        ],
-        section="ch-layers",
-        mistakes={
-            "the slope's gradient not summed": lambda x, g: np.minimum(x, 0) * g,
-            "x in place of min(0, x)": lambda x, g: float((x * g).sum()),
-            "max(0, x) in place of min(0, x)": lambda x, g: float((np.maximum(x, 0) * g).sum()),
-        },
-        hints={
-            "the slope's gradient not summed": "One slope acts on every entry, so its gradient "
-            "adds up the contributions min(0, x) G of all of them: a single number.",
-            "x in place of min(0, x)": "The slope multiplies only the negative entries: "
-            "positive ones do not depend on a.",
-            "max(0, x) in place of min(0, x)": "y = max(0, x) + a min(0, x): a multiplies "
-            "min(0, x).",
-        },
-        errata={"the slope's gradient not summed": "ps3-prelu-slope-gradient-not-summed"},
-    )
+@exercise(
+    "ex-layers-prelu-slope-grad",
+    section="ch-layers",
+    cases=lambda rng: [
+        (rng.normal(size=(3, 4)), rng.normal(size=(3, 4))),
+        (np.array([[-4.0, 2.0], [-0.5, 1.0]]), np.array([[1.0, 2.0], [-3.0, 0.5]])),
+    ],
 )
+def prelu_slope_grad(x, grad_output):
+    """prelu_slope_grad(x, grad_output), dL/da for one slope a shared by every entry"""
+    return prelu_slope_reference(x, grad_output)
+
+
+@prelu_slope_grad.mistake(
+    "the slope's gradient not summed", erratum="ps3-prelu-slope-gradient-not-summed"
+)
+def _(x, g):
+    """One slope acts on every entry, so its gradient adds up the contributions min(0, x) G of all
+    of them: a single number."""
+    return np.minimum(x, 0) * g
+
+
+@prelu_slope_grad.mistake("x in place of min(0, x)")
+def _(x, g):
+    """The slope multiplies only the negative entries: positive ones do not depend on a."""
+    return float((x * g).sum())
+
+
+@prelu_slope_grad.mistake("max(0, x) in place of min(0, x)")
+def _(x, g):
+    """y = max(0, x) + a min(0, x): a multiplies min(0, x)."""
+    return float((np.maximum(x, 0) * g).sum())
 
 
 def prelu_channel_reference(x, grad_output):
@@ -285,35 +303,39 @@ def prelu_channel_reference(x, grad_output):
     return prelu_backward(x, np.full(x.shape[1], 0.25), grad_output)[1]
 
 
-register(
-    Exercise(
-        id="ex-layers-prelu-channel-grad",
-        title="prelu_channel_grad(x, grad_output) -> dL/da of shape (C,), one slope per channel "
-        "of x (N, C, H, W)",
-        reference=prelu_channel_reference,
-        cases=lambda rng: [
-            (rng.normal(size=(2, 3, 4, 4)), rng.normal(size=(2, 3, 4, 4))),
-            (rng.normal(size=(1, 2, 3, 3)), rng.normal(size=(1, 2, 3, 3))),
-        ],
-        section="ch-layers",
-        mistakes={
-            "the contributions not summed": lambda x, g: np.minimum(x, 0) * g,
-            "summed over the batch only": lambda x, g: (np.minimum(x, 0) * g).sum(axis=0),
-            "summed over every channel": lambda x, g: np.full(
-                x.shape[1], (np.minimum(x, 0) * g).sum()
-            ),
-        },
-        hints={
-            "the contributions not summed": "G min(0, x) has the shape of x: it holds the "
-            "contributions. The slope of channel c receives the sum of those of its channel.",
-            "summed over the batch only": "The positions of a feature map share the slope too: "
-            "sum over the batch and over height and width, axes (0, 2, 3), leaving (C,).",
-            "summed over every channel": "With one slope per channel, each slope collects only "
-            "its own channel's contributions; the total over all channels is the gradient of a "
-            "single shared slope.",
-        },
-    )
+@exercise(
+    "ex-layers-prelu-channel-grad",
+    section="ch-layers",
+    cases=lambda rng: [
+        (rng.normal(size=(2, 3, 4, 4)), rng.normal(size=(2, 3, 4, 4))),
+        (rng.normal(size=(1, 2, 3, 3)), rng.normal(size=(1, 2, 3, 3))),
+    ],
 )
+def prelu_channel_grad(x, grad_output):
+    """prelu_channel_grad(x, grad_output) -> dL/da of shape (C,), one slope per channel of x (N, C,
+    H, W)"""
+    return prelu_channel_reference(x, grad_output)
+
+
+@prelu_channel_grad.mistake("the contributions not summed")
+def _(x, g):
+    """G min(0, x) has the shape of x: it holds the contributions. The slope of channel c receives
+    the sum of those of its channel."""
+    return np.minimum(x, 0) * g
+
+
+@prelu_channel_grad.mistake("summed over the batch only")
+def _(x, g):
+    """The positions of a feature map share the slope too: sum over the batch and over height and
+    width, axes (0, 2, 3), leaving (C,)."""
+    return (np.minimum(x, 0) * g).sum(axis=0)
+
+
+@prelu_channel_grad.mistake("summed over every channel")
+def _(x, g):
+    """With one slope per channel, each slope collects only its own channel's contributions; the
+    total over all channels is the gradient of a single shared slope."""
+    return np.full(x.shape[1], (np.minimum(x, 0) * g).sum())
 
 
 def dropout_reference(x, keep, p, training):
@@ -332,35 +354,32 @@ def dropout_cases(rng: np.random.Generator) -> list[tuple]:
     ]
 
 
-register(
-    Exercise(
-        id="ex-layers-dropout",
-        title="dropout(x, keep, p, training), inverted dropout with the keep-mask keep",
-        reference=dropout_reference,
-        cases=dropout_cases,
-        section="ch-layers",
-        mistakes={
-            "no rescaling in training": lambda x, m, p, training: x * m if training else x,
-            "the test outputs scaled again": lambda x, m, p, training: (
-                x * m / (1 - p) if training else (1 - p) * x
-            ),
-            "the original scheme, not inverted dropout": lambda x, m, p, training: (
-                x * m if training else (1 - p) * x
-            ),
-        },
-        hints={
-            "no rescaling in training": "Without the factor 1 / (1 - p) the training outputs "
-            "are (1 - p) times smaller on average than at evaluation, so the next layer meets "
-            "inputs of another size at test time.",
-            "the test outputs scaled again": "Inverted dropout rescales in training so that "
-            "evaluation needs nothing: scaling by 1 - p at test time as well makes the test "
-            "activations (1 - p) times too small.",
-            "the original scheme, not inverted dropout": "Keeping training outputs unscaled and "
-            "multiplying by 1 - p at test time is the original formulation; the book, PyTorch "
-            "and nncourse use inverted dropout, x m / (1 - p) in training and x at evaluation.",
-        },
-    )
-)
+@exercise("ex-layers-dropout", section="ch-layers", cases=dropout_cases)
+def dropout(x, keep, p, training):
+    """dropout(x, keep, p, training), inverted dropout with the keep-mask keep"""
+    return dropout_reference(x, keep, p, training)
+
+
+@dropout.mistake("no rescaling in training")
+def _(x, m, p, training):
+    """Without the factor 1 / (1 - p) the training outputs are (1 - p) times smaller on average than
+    at evaluation, so the next layer meets inputs of another size at test time."""
+    return x * m if training else x
+
+
+@dropout.mistake("the test outputs scaled again")
+def _(x, m, p, training):
+    """Inverted dropout rescales in training so that evaluation needs nothing: scaling by 1 - p at
+    test time as well makes the test activations (1 - p) times too small."""
+    return x * m / (1 - p) if training else (1 - p) * x
+
+
+@dropout.mistake("the original scheme, not inverted dropout")
+def _(x, m, p, training):
+    """Keeping training outputs unscaled and multiplying by 1 - p at test time is the original
+    formulation; the book, PyTorch and nncourse use inverted dropout, x m / (1 - p) in training and
+    x at evaluation."""
+    return x * m if training else (1 - p) * x
 
 
 # --- training practice --------------------------------------------------------------------
@@ -371,29 +390,34 @@ def per_sample_reference(X, y, W):
     return cross_entropy_grad(X @ W.T, y, reduction="sum")[:, :, None] * X[:, None, :]
 
 
-register(
-    Exercise(
-        id="ex-practice-per-sample-grads",
-        title="per_sample_grads(X, y, W) -> (N, C, D), each sample's cross-entropy gradient in W",
-        reference=per_sample_reference,
-        cases=lambda rng: [
-            (rng.normal(size=(5, 4)), rng.integers(0, 3, 5), rng.normal(size=(3, 4))),
-            (rng.normal(size=(1, 2)), np.array([1]), rng.normal(size=(2, 2))),
-        ],
-        section="ch-practice",
-        mistakes={
-            "the batch's mean taken": lambda X, y, W: per_sample_reference(X, y, W) / len(y),
-            "the sign flipped": lambda X, y, W: -per_sample_reference(X, y, W),
-            "the batch gradient repeated for every sample": lambda X, y, W: np.broadcast_to(
-                per_sample_reference(X, y, W).mean(axis=0), (len(y), *W.shape)
-            ),
-        },
-        hints={
-            "the batch's mean taken": "Each entry is the gradient of one sample's loss: no "
-            "division by N. The mean of the N entries is the gradient of the mean loss.",
-            "the sign flipped": "dL/dz = softmax(z) - onehot(y), prediction minus target.",
-            "the batch gradient repeated for every sample": "The point is the spread of the "
-            "samples' gradients around their mean: entry i is (p_i - y_i) x_i^T for sample i.",
-        },
-    )
+@exercise(
+    "ex-practice-per-sample-grads",
+    section="ch-practice",
+    cases=lambda rng: [
+        (rng.normal(size=(5, 4)), rng.integers(0, 3, 5), rng.normal(size=(3, 4))),
+        (rng.normal(size=(1, 2)), np.array([1]), rng.normal(size=(2, 2))),
+    ],
 )
+def per_sample_grads(X, y, W):
+    """per_sample_grads(X, y, W) -> (N, C, D), each sample's cross-entropy gradient in W"""
+    return per_sample_reference(X, y, W)
+
+
+@per_sample_grads.mistake("the batch's mean taken")
+def _(X, y, W):
+    """Each entry is the gradient of one sample's loss: no division by N. The mean of the N entries
+    is the gradient of the mean loss."""
+    return per_sample_reference(X, y, W) / len(y)
+
+
+@per_sample_grads.mistake("the sign flipped")
+def _(X, y, W):
+    """dL/dz = softmax(z) - onehot(y), prediction minus target."""
+    return -per_sample_reference(X, y, W)
+
+
+@per_sample_grads.mistake("the batch gradient repeated for every sample")
+def _(X, y, W):
+    """The point is the spread of the samples' gradients around their mean: entry i is (p_i - y_i)
+    x_i^T for sample i."""
+    return np.broadcast_to(per_sample_reference(X, y, W).mean(axis=0), (len(y), *W.shape))
