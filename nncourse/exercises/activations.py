@@ -26,6 +26,11 @@ def pre_activations(rng: np.random.Generator) -> list[tuple]:
     ]
 
 
+def with_extremes(rng: np.random.Generator) -> list[tuple]:
+    """The pre-activations and -1000 and 1000, where a formula that is not stable overflows."""
+    return [*pre_activations(rng), (np.array([-1000.0, 1000.0]),)]
+
+
 def with_slopes(rng: np.random.Generator) -> list[tuple]:
     """Pre-activations with a slope for the negative side; exact zeros included."""
     return [
@@ -38,13 +43,12 @@ def with_slopes(rng: np.random.Generator) -> list[tuple]:
 # --- sigmoid and SiLU -----------------------------------------------------------------------
 
 
-@exercise(
-    "ex-activations-sigmoid",
-    section="ch-checking-derivatives",
-    cases=lambda rng: [*pre_activations(rng), (np.array([-1000.0, 1000.0]),)],
-)
+@exercise("ex-activations-sigmoid", section="ch-checking-derivatives", cases=with_extremes)
 def sigmoid(x):
-    """sigmoid(x), without overflow for any x"""
+    """sigmoid(x), without overflow for any x
+
+    sigma(x) = 1 / (1 + exp(-x)), computed without overflow by the package's sigmoid.
+    """
     return act.sigmoid(x)
 
 
@@ -57,7 +61,10 @@ def _(x):
 
 @exercise("ex-activations-sigmoid-grad", section="ch-checking-derivatives", cases=pre_activations)
 def sigmoid_grad(x):
-    """sigmoid_grad(x), the derivative of the sigmoid"""
+    """sigmoid_grad(x), the derivative of the sigmoid
+
+    sigma'(x) = sigma(x) (1 - sigma(x)).
+    """
     return act.sigmoid_grad(x)
 
 
@@ -89,7 +96,10 @@ def _(x):
 
 @exercise("ex-activations-silu-grad", section="ch-activations", cases=pre_activations)
 def silu_grad(x):
-    """silu_grad(x), the derivative of x sigmoid(x)"""
+    """silu_grad(x), the derivative of x sigmoid(x)
+
+    (x sigma(x))' = sigma(x) + x sigma'(x), by the product rule.
+    """
     return act.silu_grad(x)
 
 
@@ -116,7 +126,10 @@ def _(x):
 
 @exercise("ex-activations-tanh-grad", section="ch-activations", cases=pre_activations)
 def tanh_grad(x):
-    """tanh_grad(x), the derivative of tanh"""
+    """tanh_grad(x), the derivative of tanh
+
+    tanh'(x) = 1 - tanh(x)^2.
+    """
     return act.tanh_grad(x)
 
 
@@ -140,13 +153,12 @@ def _(x):
     return np.tanh(x)
 
 
-@exercise(
-    "ex-activations-softplus-grad",
-    section="ch-activations",
-    cases=lambda rng: [*pre_activations(rng), (np.array([-1000.0, 1000.0]),)],
-)
+@exercise("ex-activations-softplus-grad", section="ch-activations", cases=with_extremes)
 def softplus_grad(x):
-    """softplus_grad(x), the derivative of log(1 + exp(x)), for any x"""
+    """softplus_grad(x), the derivative of log(1 + exp(x)), for any x
+
+    softplus'(x) = exp(x) / (1 + exp(x)) = sigma(x), computed as the stable sigmoid.
+    """
     return act.softplus_grad(x)
 
 
@@ -175,7 +187,10 @@ def _(x):
 
 @exercise("ex-activations-relu-grad", section="ch-activations", cases=pre_activations)
 def relu_grad(x):
-    """relu_grad(x), the derivative of max(0, x), with ReLU'(0) = 0"""
+    """relu_grad(x), the derivative of max(0, x), with ReLU'(0) = 0
+
+    1 where x > 0, 0 elsewhere: the mask x > 0.
+    """
     return act.relu_grad(x)
 
 
@@ -200,7 +215,10 @@ def _(x):
 
 @exercise("ex-activations-leaky-relu-grad", section="ch-activations", cases=with_slopes)
 def leaky_relu_grad(x, negative_slope):
-    """leaky_relu_grad(x, negative_slope), 1 for x > 0, the slope elsewhere"""
+    """leaky_relu_grad(x, negative_slope), 1 for x > 0, the slope elsewhere
+
+    At x = 0 the slope too, as in PyTorch: the mask x > 0 picks the 1.
+    """
     return act.leaky_relu_grad(x, negative_slope)
 
 
