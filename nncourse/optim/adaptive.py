@@ -72,48 +72,32 @@ class Adagrad(Optimizer):
     array([-1.8])
     """
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 0.01,
-        *,
-        lr_decay: float = 0,
-        weight_decay: float = 0,
-        initial_accumulator_value: float = 0,
-        eps: float = 1e-10,
-        maximize: bool = False,
-    ):
-        defaults = {
-            "lr": lr,
-            "lr_decay": lr_decay,
-            "weight_decay": weight_decay,
-            "initial_accumulator_value": initial_accumulator_value,
-            "eps": eps,
-            "maximize": maximize,
-        }
-        super().__init__(params, defaults)
-
     _nonnegative = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+
+    def __init__(
+        self, params: ParamsT, lr: float = 0.01, *,
+        lr_decay: float = 0, weight_decay: float = 0,
+        initial_accumulator_value: float = 0, eps: float = 1e-10, maximize: bool = False,
+    ):  # fmt: skip
+        defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, eps=eps,
+                        maximize=maximize)  # fmt: skip
+        super().__init__(params, defaults)
 
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
         """One Adagrad step for every parameter."""
         loss = closure() if closure is not None else None
         for group in self.param_groups:
-            lr, eta, weight_decay, eps = (
-                group["lr"],
-                group["lr_decay"],
-                group["weight_decay"],
-                group["eps"],
-            )
+            lr, eta, eps = group["lr"], group["lr_decay"], group["eps"]
+            weight_decay = group["weight_decay"]
             for p in group["params"]:
                 state = self.state[p]
                 if not state:
                     state["step"] = 0
                     state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])  # s_0
                 state["step"] += 1
-                t = state["step"]
+                lr_t = lr / (1 + (state["step"] - 1) * eta)  # gamma~ = gamma / (1 + (t - 1) eta)
                 g = -p.grad if group["maximize"] else p.grad  # g_t
-                lr_t = lr / (1 + (t - 1) * eta)  # gamma~ = gamma / (1 + (t - 1) eta)
                 if weight_decay != 0:
                     g = g + weight_decay * p.data  # g_t <- g_t + lambda theta_{t-1}
                 state["sum"] += g * g  # s_t = s_{t-1} + g_t^2
@@ -187,37 +171,22 @@ class RMSprop(Optimizer):
     array([-0.1, -0.1])
     """
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 0.01,
-        *,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        momentum: float = 0,
-        centered: bool = False,
-        maximize: bool = False,
-    ):
-        defaults = {
-            "lr": lr,
-            "alpha": alpha,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "momentum": momentum,
-            "centered": centered,
-            "maximize": maximize,
-        }
-        super().__init__(params, defaults)
-
     _nonnegative = ("lr", "alpha", "eps", "weight_decay", "momentum")
+
+    def __init__(
+        self, params: ParamsT, lr: float = 0.01, *,
+        alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0,
+        momentum: float = 0, centered: bool = False, maximize: bool = False,
+    ):  # fmt: skip
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                        momentum=momentum, centered=centered, maximize=maximize)  # fmt: skip
+        super().__init__(params, defaults)
 
     def step(self, closure: Callable[[], float] | None = None) -> float | None:
         """One RMSprop step for every parameter."""
         loss = closure() if closure is not None else None
         for group in self.param_groups:
-            lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
-            weight_decay, mu = group["weight_decay"], group["momentum"]
+            lr, alpha, eps, mu = group["lr"], group["alpha"], group["eps"], group["momentum"]
             for p in group["params"]:
                 state = self.state[p]
                 if not state:
@@ -229,8 +198,8 @@ class RMSprop(Optimizer):
                         state["grad_avg"] = np.zeros_like(p.data)  # g^ave_0
                 state["step"] += 1
                 g = -p.grad if group["maximize"] else p.grad  # g_t
-                if weight_decay != 0:
-                    g = g + weight_decay * p.data  # g_t <- g_t + lambda theta_{t-1}
+                if group["weight_decay"] != 0:
+                    g = g + group["weight_decay"] * p.data  # g_t <- g_t + lambda theta_{t-1}
                 v = state["square_avg"]
                 v *= alpha
                 v += (1 - alpha) * g * g  # v_t = alpha v_{t-1} + (1 - alpha) g_t^2
@@ -328,28 +297,16 @@ class Adam(Optimizer):
     array([1.1, 0.9, 0.9])
     """
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 1e-3,
-        *,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        amsgrad: bool = False,
-        maximize: bool = False,
-    ):
-        defaults = {
-            "lr": lr,
-            "betas": betas,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "amsgrad": amsgrad,
-            "maximize": maximize,
-        }
-        super().__init__(params, defaults)
-
     _nonnegative = ("lr", "eps", "weight_decay")
+
+    def __init__(
+        self, params: ParamsT, lr: float = 1e-3, *,
+        betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+        weight_decay: float = 0, amsgrad: bool = False, maximize: bool = False,
+    ):  # fmt: skip
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize)  # fmt: skip
+        super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         super()._check_hyperparameters(group)
@@ -359,11 +316,10 @@ class Adam(Optimizer):
         """One Adam step for every parameter: the L2 term joins the gradient, then the update."""
         loss = closure() if closure is not None else None
         for group in self.param_groups:
-            weight_decay = group["weight_decay"]
             for p in group["params"]:
                 g = -p.grad if group["maximize"] else p.grad  # g_t
-                if weight_decay != 0:
-                    g = g + weight_decay * p.data  # L2: g_t <- g_t + lambda theta_{t-1}
+                if group["weight_decay"] != 0:  # L2: g_t <- g_t + lambda theta_{t-1}
+                    g = g + group["weight_decay"] * p.data
                 self._adam_update(p, g, group)
         return loss
 
@@ -400,24 +356,12 @@ class AdamW(Adam):
     .. math::
 
         \begin{aligned}
-        &\textbf{input}: \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},\ \theta_0
-            \text{ (params)},\ f(\theta) \text{ (objective)},\ \lambda \text{ (weight decay)},\
-            \textit{amsgrad},\ \epsilon \\
-        &\textbf{initialize}: m_0 \leftarrow 0,\ v_0 \leftarrow 0,\ v_0^{max} \leftarrow 0 \\
         &\textbf{for}\ t = 1, 2, \ldots\ \textbf{do} \\
         &\quad g_t \leftarrow \nabla_\theta f_t(\theta_{t-1})
             \quad (-\nabla_\theta f_t(\theta_{t-1}) \text{ if } \textit{maximize}) \\
         &\quad \theta_t \leftarrow \theta_{t-1} - \gamma \lambda \theta_{t-1} \\
-        &\quad m_t \leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
-        &\quad v_t \leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
-        &\quad \widehat{m_t} \leftarrow m_t / (1 - \beta_1^t) \\
-        &\quad \textbf{if}\ \textit{amsgrad}: \\
-        &\qquad v_t^{max} \leftarrow \max(v_{t-1}^{max}, v_t) \\
-        &\qquad \widehat{v_t} \leftarrow v_t^{max} / (1 - \beta_2^t) \\
-        &\quad \textbf{else}: \\
-        &\qquad \widehat{v_t} \leftarrow v_t / (1 - \beta_2^t) \\
-        &\quad \theta_t \leftarrow \theta_t - \gamma\, \widehat{m_t} / (\sqrt{\widehat{v_t}}
-            + \epsilon)
+        &\quad \text{Adam's step from } m_t \text{ on (see } \textit{Adam}\text{), with this }
+            g_t \text{ and } \theta_t
         \end{aligned}
 
     The only change from :class:`Adam` is the decay line: every weight shrinks by the factor

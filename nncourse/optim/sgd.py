@@ -67,28 +67,16 @@ class SGD(Optimizer):
     array([ 0.71, -2.29])
     """
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float,
-        *,
-        momentum: float = 0,
-        dampening: float = 0,
-        weight_decay: float = 0,
-        nesterov: bool = False,
-        maximize: bool = False,
-    ):
-        defaults = {
-            "lr": lr,
-            "momentum": momentum,
-            "dampening": dampening,
-            "weight_decay": weight_decay,
-            "nesterov": nesterov,
-            "maximize": maximize,
-        }
-        super().__init__(params, defaults)
-
     _nonnegative = ("lr", "momentum", "weight_decay", "dampening")
+
+    def __init__(
+        self, params: ParamsT, lr: float, *,
+        momentum: float = 0, dampening: float = 0, weight_decay: float = 0,
+        nesterov: bool = False, maximize: bool = False,
+    ):  # fmt: skip
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize)  # fmt: skip
+        super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         super()._check_hyperparameters(group)
@@ -109,14 +97,12 @@ class SGD(Optimizer):
                 if weight_decay != 0:
                     g = g + weight_decay * p.data  # g_t <- g_t + lambda theta_{t-1}
                 if mu != 0:
-                    state = self.state[p]
-                    if "momentum_buffer" not in state:
-                        state["momentum_buffer"] = np.array(g)  # b_1 = g_1, a copy of it
-                    else:
-                        buffer = state["momentum_buffer"]  # b_t = mu b_{t-1} + (1 - tau) g_t:
+                    buffer = self.state[p].get("momentum_buffer")
+                    if buffer is None:
+                        buffer = self.state[p]["momentum_buffer"] = np.array(g)  # b_1 = g_1
+                    else:  # b_t = mu b_{t-1} + (1 - tau) g_t, with no copy (1 - 0) g of g
                         buffer *= mu
-                        buffer += g if tau == 0 else (1 - tau) * g  # no copy (1 - 0) g of g
-                    buffer = state["momentum_buffer"]
+                        buffer += g if tau == 0 else (1 - tau) * g
                     g = g + mu * buffer if nesterov else buffer
                 p.data -= lr * g  # theta_t = theta_{t-1} - lr g_t
         return loss
