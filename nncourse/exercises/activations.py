@@ -148,8 +148,8 @@ def _(x):
 
 @tanh_grad.mistake("tanh as its own derivative")
 def _(x):
-    """The derivative of tanh is 1 - tanh^2, positive everywhere; tanh itself is negative for x <
-    0."""
+    """The derivative of tanh is 1 - tanh^2, positive everywhere; tanh itself is negative
+    for x < 0."""
     return np.tanh(x)
 
 

@@ -312,13 +312,6 @@ def _(z, t):
     return _ce_grad_variant(z, t, lambda p, y: p + y - 2 * y * p)
 
 
-def _one_path(z: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """The chain rule through p_k alone, k the most probable class of each target."""
-    p, k = act.softmax(z), target.argmax(axis=-1)
-    y_k = np.take_along_axis(target, k[:, None], axis=-1)
-    return y_k * (p - np.eye(z.shape[-1])[k]) / len(z)
-
-
 @exercise(
     "ex-softmax-soft-ce-grad",
     section="ch-softmax",
@@ -335,10 +328,13 @@ def soft_ce_grad(logits, target):
 
 
 @soft_ce_grad.mistake("only the path through the true class", erratum="ps1-ce-chain-rule-one-path")
-def _(logits, target):
+def _(z, target):
     """L = -sum_c y_c log p_c depends on z_j through every p_c: sum (dL/dp_c)(dp_c/dz_j) over all c.
     One path is enough only for a one-hot target; in general the gradient is p - y."""
-    return _one_path(logits, target)
+    # The chain rule through p_k alone, k the most probable class of each target.
+    p, k = act.softmax(z), target.argmax(axis=-1)
+    y_k = np.take_along_axis(target, k[:, None], axis=-1)
+    return y_k * (p - np.eye(z.shape[-1])[k]) / len(z)
 
 
 @soft_ce_grad.mistake("the target made one-hot")

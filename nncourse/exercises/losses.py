@@ -48,10 +48,6 @@ def predictions_and_targets(rng: np.random.Generator) -> list[tuple]:
 # --- binary cross-entropy -------------------------------------------------------------------
 
 
-def _entropy_of_prediction(p, y):
-    return float(np.mean(-(p * np.log(p) + (1 - p) * np.log(1 - p))))
-
-
 @exercise("ex-losses-bce", section="ch-losses", cases=probabilities_and_labels)
 def bce(p, y):
     """bce(p, y), the mean binary cross-entropy of probabilities"""
@@ -83,7 +79,7 @@ def _(p, y):
     """-[p log p + (1 - p) log(1 - p)] is the entropy of the prediction and does not involve the
     label. The loss is the cross-entropy of the label's distribution (y, 1 - y) and the prediction's
     (p, 1 - p)."""
-    return _entropy_of_prediction(p, y)
+    return float(np.mean(-(p * np.log(p) + (1 - p) * np.log(1 - p))))
 
 
 @bce.mistake("the prediction and the label swapped")
@@ -238,13 +234,6 @@ def _(a, y, d):
 # --- margin and cosine losses ---------------------------------------------------------------
 
 
-def _dot_product_hinge(s, t):
-    """One hinge max(0, 1 - y . s) per vector, with y = (t + 1) / 2 the 0/1 labels."""
-    y = (t + 1) / 2
-    violated = 1 - np.sum(y * s, axis=-1, keepdims=True) > 0
-    return np.where(violated, -y, 0.0)
-
-
 @exercise(
     "ex-losses-hinge-grad",
     section="ch-losses",
@@ -265,7 +254,10 @@ def _(s, t):
     """max(0, 1 - y . s), with y the 0/1 labels, is one hinge for the whole vector: it ignores the
     wrong classes, so scores all equal to 5 cost nothing. Apply the hinge to each score: sum_i
     max(0, 1 - t_i s_i)."""
-    return _dot_product_hinge(s, t)
+    # One hinge max(0, 1 - y . s) per vector, with y = (t + 1) / 2 the 0/1 labels.
+    y = (t + 1) / 2
+    violated = 1 - np.sum(y * s, axis=-1, keepdims=True) > 0
+    return np.where(violated, -y, 0.0)
 
 
 @hinge_grad.mistake("the kink given the gradient -t")

@@ -16,14 +16,6 @@ from .core import exercise
 # --- regularisation and optimizers ----------------------------------------------------------
 
 
-def sgd_step(w, grad, lr, weight_decay):
-    """One step of the package's SGD with weight decay, from `w` with gradient `grad`."""
-    parameter = nn.Parameter(w)
-    parameter.grad += grad
-    optim.SGD([parameter], lr=lr, weight_decay=weight_decay).step()
-    return parameter.data
-
-
 def steps_cases(rng: np.random.Generator) -> list[tuple]:
     return [
         (rng.normal(size=4), rng.normal(size=4)),
@@ -37,8 +29,15 @@ def steps_cases(rng: np.random.Generator) -> list[tuple]:
     cases=lambda rng: [(*case, 0.1, 0.3) for case in steps_cases(rng)],
 )
 def sgd_l2_step(w, grad, lr, weight_decay):
-    """sgd_l2_step(w, grad, lr, weight_decay): one SGD step on L + weight_decay/2 |w|^2"""
-    return sgd_step(w, grad, lr, weight_decay)
+    """sgd_l2_step(w, grad, lr, weight_decay): one SGD step on L + weight_decay/2 |w|^2
+
+    The reference is one step of the package's SGD with weight decay, from `w` with gradient
+    `grad`.
+    """
+    parameter = nn.Parameter(w)
+    parameter.grad += grad
+    optim.SGD([parameter], lr=lr, weight_decay=weight_decay).step()
+    return parameter.data
 
 
 @sgd_l2_step.mistake("the decay's sign flipped", erratum="ps1-l2-update-sign")
@@ -86,20 +85,18 @@ def _(w, g, lr, wd):
     return w + lr * (g + wd * w)
 
 
-def momentum_reference(w, grad, buffer, lr, momentum):
-    """PyTorch's momentum from a given buffer: b <- mu b + g, then w <- w - lr b."""
-    buffer = momentum * buffer + grad
-    return w - lr * buffer, buffer
-
-
 @exercise(
     "ex-optimizers-momentum-step",
     section="ch-optimizers",
     cases=lambda rng: [(w, g, rng.normal(size=w.shape), 0.1, 0.9) for w, g in steps_cases(rng)],
 )
 def momentum_step(w, grad, buffer, lr, momentum):
-    """momentum_step(w, grad, buffer, lr, momentum) -> (w, buffer), PyTorch's rule"""
-    return momentum_reference(w, grad, buffer, lr, momentum)
+    """momentum_step(w, grad, buffer, lr, momentum) -> (w, buffer), PyTorch's rule
+
+    The reference is PyTorch's momentum from a given buffer: b <- mu b + g, then w <- w - lr b.
+    """
+    buffer = momentum * buffer + grad
+    return w - lr * buffer, buffer
 
 
 @momentum_step.mistake("the learning rate inside the buffer")
@@ -215,17 +212,13 @@ def _(w, g, m, v, t, lr, b1, b2, eps):
 
 
 @adam_step.mistake("eps inside the square root")
-def _(w, g, m, v, t, lr, b1, b2, eps):
+def _(w, g, m, v, t, lr, beta1, beta2, eps):
     """Adam adds eps after the square root: m_hat / (sqrt(v_hat) + eps)."""
-    return _adam_eps_inside(w, g, m, v, t, lr, b1, b2, eps)
+    m, v = adam_reference(w, g, m, v, t, lr, beta1, beta2, eps)[1:]
+    return w - lr * (m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t) + eps), m, v
 
 
 def _adam_uncorrected(w, g, m, v, lr, beta1, beta2, eps):
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g**2
     return w - lr * m / (np.sqrt(v) + eps), m, v
-
-
-def _adam_eps_inside(w, g, m, v, t, lr, beta1, beta2, eps):
-    _, m, v = adam_reference(w, g, m, v, t, lr, beta1, beta2, eps)
-    return w - lr * (m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t) + eps), m, v

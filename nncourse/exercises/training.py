@@ -152,12 +152,6 @@ def _(*args):
 # --- layers ---------------------------------------------------------------------------------
 
 
-def maxpool_reference(x, grad_output):
-    pool = nn.MaxPool2d(2)
-    pool(x)
-    return pool.backward(grad_output)
-
-
 def pool_windows(x):
     """(N, C, H/2, W/2, 4): the four entries of every 2 x 2 window, in row-major order."""
     n, c, h, w = x.shape
@@ -188,7 +182,9 @@ def maxpool_spread(x, grad_output, rule):
 )
 def maxpool2x2_backward(x, grad_output):
     """maxpool2x2_backward(x, grad_output), 2 x 2 windows, stride 2"""
-    return maxpool_reference(x, grad_output)
+    pool = nn.MaxPool2d(2)
+    pool(x)
+    return pool.backward(grad_output)
 
 
 @maxpool2x2_backward.mistake("the gradient copied to the whole window")
@@ -210,15 +206,6 @@ def _(x, g):
     """With a tie the output still comes from one entry: give G to the first maximum in row-major
     order (argmax), as PyTorch does."""
     return maxpool_spread(x, g, lambda win, g: (win == win.max(-1, keepdims=True)) * g)
-
-
-def conv_reference(x, kernel, grad_output):
-    """(dL/dX, dL/dK, dL/db) of one-channel Y = b + K (*) X, by the package's Conv2d."""
-    conv = nn.Conv2d(1, 1, kernel.shape[0])
-    conv.weight.data = kernel[None, None]
-    conv(x[None, None])
-    grad_x = conv.backward(grad_output[None, None])
-    return grad_x[0, 0], conv.weight.grad[0, 0], float(conv.bias.grad[0])
 
 
 def full_correlation(grad_output, kernel):
@@ -243,8 +230,15 @@ def conv_variant(x, kernel, grad_output, *, flip=True, sum_bias=True):
     ],
 )
 def conv_backward(x, kernel, grad_output):
-    """conv_backward(x, kernel, grad_output) -> (dL/dX, dL/dK, dL/db), 1 channel, stride 1"""
-    return conv_reference(x, kernel, grad_output)
+    """conv_backward(x, kernel, grad_output) -> (dL/dX, dL/dK, dL/db), 1 channel, stride 1
+
+    The reference is the package's Conv2d, for one-channel Y = b + K (*) X.
+    """
+    conv = nn.Conv2d(1, 1, kernel.shape[0])
+    conv.weight.data = kernel[None, None]
+    conv(x[None, None])
+    grad_x = conv.backward(grad_output[None, None])
+    return grad_x[0, 0], conv.weight.grad[0, 0], float(conv.bias.grad[0])
 
 
 @conv_backward.mistake("the kernel flipped in dL/dX")
@@ -260,10 +254,6 @@ def _(x, k, g):
     return conv_variant(x, k, g, sum_bias=False)
 
 
-def prelu_slope_reference(x, grad_output):
-    return float(prelu_backward(x, np.array([0.25]), grad_output)[1][0])
-
-
 @exercise(
     "ex-layers-prelu-slope-grad",
     section="ch-layers",
@@ -274,7 +264,7 @@ def prelu_slope_reference(x, grad_output):
 )
 def prelu_slope_grad(x, grad_output):
     """prelu_slope_grad(x, grad_output), dL/da for one slope a shared by every entry"""
-    return prelu_slope_reference(x, grad_output)
+    return float(prelu_backward(x, np.array([0.25]), grad_output)[1][0])
 
 
 @prelu_slope_grad.mistake(
@@ -298,11 +288,6 @@ def _(x, g):
     return float((np.maximum(x, 0) * g).sum())
 
 
-def prelu_channel_reference(x, grad_output):
-    """dL/da for one slope per channel (axis 1), from the package's PReLU backward pass."""
-    return prelu_backward(x, np.full(x.shape[1], 0.25), grad_output)[1]
-
-
 @exercise(
     "ex-layers-prelu-channel-grad",
     section="ch-layers",
@@ -312,9 +297,12 @@ def prelu_channel_reference(x, grad_output):
     ],
 )
 def prelu_channel_grad(x, grad_output):
-    """prelu_channel_grad(x, grad_output) -> dL/da of shape (C,), one slope per channel of x (N, C,
-    H, W)"""
-    return prelu_channel_reference(x, grad_output)
+    """prelu_channel_grad(x, grad_output) -> dL/da of shape (C,), one slope per channel
+    of x (N, C, H, W)
+
+    The reference is the package's PReLU backward pass, one slope per channel (axis 1).
+    """
+    return prelu_backward(x, np.full(x.shape[1], 0.25), grad_output)[1]
 
 
 @prelu_channel_grad.mistake("the contributions not summed")
@@ -338,11 +326,6 @@ def _(x, g):
     return np.full(x.shape[1], (np.minimum(x, 0) * g).sum())
 
 
-def dropout_reference(x, keep, p, training):
-    """Inverted dropout with the given keep-mask: x m / (1 - p) in training, x at evaluation."""
-    return x * keep / (1 - p) if training else x
-
-
 def dropout_cases(rng: np.random.Generator) -> list[tuple]:
     """Inputs with a 0/1 keep-mask, in training and at evaluation."""
     x, p = rng.normal(size=(3, 4)), 0.25
@@ -356,8 +339,11 @@ def dropout_cases(rng: np.random.Generator) -> list[tuple]:
 
 @exercise("ex-layers-dropout", section="ch-layers", cases=dropout_cases)
 def dropout(x, keep, p, training):
-    """dropout(x, keep, p, training), inverted dropout with the keep-mask keep"""
-    return dropout_reference(x, keep, p, training)
+    """dropout(x, keep, p, training), inverted dropout with the keep-mask keep
+
+    Inverted dropout: x m / (1 - p) in training, x at evaluation.
+    """
+    return x * keep / (1 - p) if training else x
 
 
 @dropout.mistake("no rescaling in training")
