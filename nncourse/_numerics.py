@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 
-# finite logits more than the largest float apart make z - m overflow to -inf, whose exp is the
-# right 0: that overflow is expected, not an error
-@np.errstate(over="ignore")
+@np.errstate(over="ignore")  # z - m may overflow to -inf, on purpose: see the body
 def softmax_parts(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""The pieces of softmax, log-softmax, log-sum-exp and cross-entropy, each exact to a few ulp.
 
@@ -19,7 +17,10 @@ def softmax_parts(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.
     without cancellation. `z` must be finite (checked by the caller).
     """
     top = z.max(axis=axis, keepdims=True)
-    e = np.exp(z - top)  # z - m is exact whenever z + c is: softmax(z + c) == softmax(z) exactly
+    # z - m <= 0, so exp cannot overflow; z - m is exact whenever z + c is, so softmax(z + c) ==
+    # softmax(z) bit for bit; logits more than the largest float apart make z - m overflow to
+    # -inf, whose exp is the right 0 (the decorator keeps that overflow from warning)
+    e = np.exp(z - top)
     below_top = z != top
     rest = e.sum(axis=axis, keepdims=True, where=below_top)
     n_ties = z.size - np.count_nonzero(below_top) - top.size  # maxima beyond one per slice: rare

@@ -38,18 +38,18 @@ class _Elementwise(Module):
     :math:`\partial L/\partial x = G \odot f'(x)`.
 
     A sub-class names :math:`f` and :math:`f'`, public functions of :mod:`nncourse.activations`,
-    as ``function`` and ``gradient``, and the keyword arguments that both take in ``options``.
+    as ``function`` and ``gradient``, and in ``option_names`` the attributes that both take as
+    keyword arguments (read at each call, so a changed option takes effect at once).
     """
 
     function: staticmethod
     gradient: staticmethod
-
-    def __init__(self):
-        self._x = None
+    option_names: tuple[str, ...] = ()
+    _x: np.ndarray | None = None  # the input, kept by forward for backward
 
     def options(self) -> dict:
-        """Keyword arguments passed to both ``function`` and ``gradient``."""
-        return {}
+        """Keyword arguments passed to both ``function`` and ``gradient``: the options' values."""
+        return {name: getattr(self, name) for name in self.option_names}
 
     def forward(self, x: ArrayLike) -> np.ndarray:
         self._x = as_layer_input(x)  # kept for backward
@@ -79,8 +79,7 @@ class Sigmoid(_Elementwise):
     array([0.  , 0.25, 0.  ])
     """
 
-    function = staticmethod(sigmoid)
-    gradient = staticmethod(sigmoid_grad)
+    function, gradient = staticmethod(sigmoid), staticmethod(sigmoid_grad)
 
 
 class Tanh(_Elementwise):
@@ -96,8 +95,7 @@ class Tanh(_Elementwise):
     array([2.      , 0.839949])
     """
 
-    function = staticmethod(tanh)
-    gradient = staticmethod(tanh_grad)
+    function, gradient = staticmethod(tanh), staticmethod(tanh_grad)
 
 
 class ReLU(_Elementwise):
@@ -113,8 +111,7 @@ class ReLU(_Elementwise):
     array([0., 0., 5.])
     """
 
-    function = staticmethod(relu)
-    gradient = staticmethod(relu_grad)
+    function, gradient = staticmethod(relu), staticmethod(relu_grad)
 
 
 class LeakyReLU(_Elementwise):
@@ -133,15 +130,11 @@ class LeakyReLU(_Elementwise):
     array([0.1, 0.1, 1. ])
     """
 
-    function = staticmethod(leaky_relu)
-    gradient = staticmethod(leaky_relu_grad)
+    function, gradient = staticmethod(leaky_relu), staticmethod(leaky_relu_grad)
+    option_names = ("negative_slope",)
 
     def __init__(self, negative_slope: float = 0.01):
-        super().__init__()
         self.negative_slope = negative_slope
-
-    def options(self) -> dict:
-        return {"negative_slope": self.negative_slope}
 
 
 class ELU(_Elementwise):
@@ -160,15 +153,11 @@ class ELU(_Elementwise):
     array([1., 4.])
     """
 
-    function = staticmethod(elu)
-    gradient = staticmethod(elu_grad)
+    function, gradient = staticmethod(elu), staticmethod(elu_grad)
+    option_names = ("alpha",)
 
     def __init__(self, alpha: float = 1.0):
-        super().__init__()
         self.alpha = alpha
-
-    def options(self) -> dict:
-        return {"alpha": self.alpha}
 
 
 class PReLU(Module):
@@ -255,8 +244,7 @@ class Softmax(_AlongAxis):
     array([[ 0.25, -0.25]])
     """
 
-    function = staticmethod(softmax)
-    backward_function = staticmethod(softmax_backward)
+    function, backward_function = staticmethod(softmax), staticmethod(softmax_backward)
 
 
 class LogSoftmax(_AlongAxis):
@@ -273,5 +261,4 @@ class LogSoftmax(_AlongAxis):
     array([[ 0.5, -0.5]])
     """
 
-    function = staticmethod(log_softmax)
-    backward_function = staticmethod(log_softmax_backward)
+    function, backward_function = staticmethod(log_softmax), staticmethod(log_softmax_backward)

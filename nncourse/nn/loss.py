@@ -33,19 +33,21 @@ class _Loss(Module):
     ``criterion.backward()`` its gradient on the same arguments, times `grad_output`.
 
     A sub-class names the two public functions of :mod:`nncourse.losses` as ``function`` and
-    ``gradient``, and the keyword arguments that both take in ``options``.
+    ``gradient``, and in ``option_names`` the attributes that both take as keyword arguments
+    (read at each call, so a changed option takes effect at once).
     """
 
     function: staticmethod
     gradient: staticmethod
+    option_names: tuple[str, ...] = ("reduction",)
 
     def __init__(self, *, reduction: str = "mean"):
         self.reduction = check_reduction(reduction)
         self._input = None
 
     def options(self) -> dict:
-        """Keyword arguments passed to both ``function`` and ``gradient``."""
-        return {"reduction": self.reduction}
+        """Keyword arguments passed to both ``function`` and ``gradient``: the options' values."""
+        return {name: getattr(self, name) for name in self.option_names}
 
     def forward(self, input: ArrayLike, target: ArrayLike) -> float | np.ndarray:
         loss = self.function(input, target, **self.options())
@@ -93,8 +95,7 @@ class MSELoss(_Loss):
     array([1., 3.])
     """
 
-    function = staticmethod(mse_loss)
-    gradient = staticmethod(mse_loss_grad)
+    function, gradient = staticmethod(mse_loss), staticmethod(mse_loss_grad)
 
 
 class L1Loss(_Loss):
@@ -110,8 +111,7 @@ class L1Loss(_Loss):
     array([ 0.5, -0.5])
     """
 
-    function = staticmethod(l1_loss)
-    gradient = staticmethod(l1_loss_grad)
+    function, gradient = staticmethod(l1_loss), staticmethod(l1_loss_grad)
 
 
 class HuberLoss(_Loss):
@@ -127,15 +127,12 @@ class HuberLoss(_Loss):
     array([0.25, 0.5 ])
     """
 
-    function = staticmethod(huber_loss)
-    gradient = staticmethod(huber_loss_grad)
+    function, gradient = staticmethod(huber_loss), staticmethod(huber_loss_grad)
+    option_names = ("reduction", "delta")
 
     def __init__(self, *, reduction: str = "mean", delta: float = 1.0):
         super().__init__(reduction=reduction)
         self.delta = delta
-
-    def options(self) -> dict:
-        return {"reduction": self.reduction, "delta": self.delta}
 
 
 class BCELoss(_Loss):
@@ -153,15 +150,12 @@ class BCELoss(_Loss):
     array([-2.])
     """
 
-    function = staticmethod(binary_cross_entropy)
-    gradient = staticmethod(binary_cross_entropy_grad)
+    function, gradient = staticmethod(binary_cross_entropy), staticmethod(binary_cross_entropy_grad)
+    option_names = ("reduction", "base")
 
     def __init__(self, *, reduction: str = "mean", base: float | None = None):
         super().__init__(reduction=reduction)
         self.base = base
-
-    def options(self) -> dict:
-        return {"reduction": self.reduction, "base": self.base}
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -181,15 +175,32 @@ class BCEWithLogitsLoss(_Loss):
     array([-0.75,  0.25])
     """
 
-    function = staticmethod(binary_cross_entropy_with_logits)
-    gradient = staticmethod(binary_cross_entropy_with_logits_grad)
+    function, gradient = (
+        staticmethod(binary_cross_entropy_with_logits),
+        staticmethod(binary_cross_entropy_with_logits_grad),
+    )
+    option_names = ("reduction", "pos_weight")
 
     def __init__(self, *, reduction: str = "mean", pos_weight: ArrayLike | None = None):
         super().__init__(reduction=reduction)
         self.pos_weight = pos_weight
 
-    def options(self) -> dict:
-        return {"reduction": self.reduction, "pos_weight": self.pos_weight}
+
+class NLLLoss(_Loss):
+    r"""Negative log-likelihood :math:`\ell_n = -x_{n, y_n}` of log-probabilities ``(N, C)``,
+    as ``torch.nn.NLLLoss``; calls :func:`nncourse.losses.nll_loss` and its ``_grad``.
+
+    Examples
+    --------
+    >>> criterion = NLLLoss()
+    >>> criterion(np.array([[-1.0, -2.0], [-3.0, -4.0]]), np.array([0, 1]))
+    2.5
+    >>> criterion.backward()
+    array([[-0.5,  0. ],
+           [ 0. , -0.5]])
+    """
+
+    function, gradient = staticmethod(nll_loss), staticmethod(nll_loss_grad)
 
 
 class CrossEntropyLoss(_Loss):
@@ -208,30 +219,9 @@ class CrossEntropyLoss(_Loss):
     array([[ 0.5, -0.5]])
     """
 
-    function = staticmethod(cross_entropy)
-    gradient = staticmethod(cross_entropy_grad)
+    function, gradient = staticmethod(cross_entropy), staticmethod(cross_entropy_grad)
+    option_names = ("reduction", "label_smoothing")
 
     def __init__(self, *, reduction: str = "mean", label_smoothing: float = 0.0):
         super().__init__(reduction=reduction)
         self.label_smoothing = label_smoothing
-
-    def options(self) -> dict:
-        return {"reduction": self.reduction, "label_smoothing": self.label_smoothing}
-
-
-class NLLLoss(_Loss):
-    r"""Negative log-likelihood :math:`\ell_n = -x_{n, y_n}` of log-probabilities ``(N, C)``,
-    as ``torch.nn.NLLLoss``; calls :func:`nncourse.losses.nll_loss` and its ``_grad``.
-
-    Examples
-    --------
-    >>> criterion = NLLLoss()
-    >>> criterion(np.array([[-1.0, -2.0], [-3.0, -4.0]]), np.array([0, 1]))
-    2.5
-    >>> criterion.backward()
-    array([[-0.5,  0. ],
-           [ 0. , -0.5]])
-    """
-
-    function = staticmethod(nll_loss)
-    gradient = staticmethod(nll_loss_grad)
