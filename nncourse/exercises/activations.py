@@ -177,8 +177,8 @@ def _(x):
 
 @softplus_grad.mistake("exp(x) / (1 + exp(x)), which overflows")
 def _(x):
-    """Right on paper, but exp(1000) is inf and inf / inf is NaN. Write it as the sigmoid, 1 / (1 +
-    exp(-x)), computed stably."""
+    """Right on paper, but exp(1000) is inf and inf / inf is NaN. Write it as the sigmoid,
+    1 / (1 + exp(-x)), computed stably."""
     return np.exp(x) / (1 + np.exp(x))
 
 

@@ -63,8 +63,8 @@ def _(p, y):
 
 @bce.mistake("logarithms to base 2", erratum="ps1-bce-log-base-dropped")
 def _(p, y):
-    """The convention (PyTorch's, and the book's) is the natural log: bits are nats divided by ln
-    2."""
+    """The convention (PyTorch's, and the book's) is the natural log: bits are nats divided
+    by ln 2."""
     return loss_functions.binary_cross_entropy(p, y) / LN2
 
 
