@@ -74,6 +74,7 @@ from .losses import (
     cosine_loss_grad,
     cosine_similarity,
     cross_entropy,
+    cross_entropy_backward,
     cross_entropy_grad,
     hinge_loss,
     hinge_loss_grad,

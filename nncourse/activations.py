@@ -1012,6 +1012,7 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     return e / (1 + rest)
 
 
+@np.errstate(over="ignore")  # z - m may overflow to -inf: the right log of p = 0
 def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""Log-softmax along `axis`, with no overflow and no :math:`\log 0`; as ``torch.log_softmax``.
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._numerics import softmax_parts
 from ._validation import (
     as_float_array,
     check_class_indices,
@@ -36,7 +35,7 @@ from ._validation import (
     log_of_base,
     reduce,
 )
-from .activations import sigmoid, softplus
+from .activations import log_softmax, sigmoid, softplus
 
 __all__ = [
     "binary_cross_entropy",
@@ -47,6 +46,7 @@ __all__ = [
     "cosine_loss_grad",
     "cosine_similarity",
     "cross_entropy",
+    "cross_entropy_backward",
     "cross_entropy_grad",
     "hinge_loss",
     "hinge_loss_grad",
@@ -123,13 +123,16 @@ def _probability_pair(
     return check_in_unit_interval(x, "input"), check_in_unit_interval(t, "target")
 
 
-def _logits(input: ArrayLike, reduction: str) -> np.ndarray:
-    """Scores of shape ``(N, C)`` (a batch) or ``(C,)`` (one sample), with C >= 1."""
+def _logits(input: ArrayLike, reduction: str, name: str = "input", **checks) -> np.ndarray:
+    """Scores of shape ``(N, C)`` (a batch) or ``(C,)`` (one sample), with C >= 1.
+
+    `checks` go to :func:`as_float_array` (``allow_infinite=True`` for log-probabilities).
+    """
     check_reduction(reduction)
-    x = as_float_array(input, "input")
+    x = as_float_array(input, name, **checks)
     if x.ndim not in (1, 2) or x.shape[-1] == 0:
         raise ValueError(
-            f"input must have shape (N, C) or (C,) with C >= 1 classes on the last axis; "
+            f"{name} must have shape (N, C) or (C,) with C >= 1 classes on the last axis; "
             f"got shape {x.shape}."
         )
     return x
@@ -808,22 +811,26 @@ def binary_cross_entropy_with_logits_grad(
 
 
 def _class_targets(
-    input: ArrayLike, target: ArrayLike, label_smoothing: float, reduction: str
-) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Logits, the target (indices or probabilities) and whether it holds indices."""
-    x = _logits(input, reduction)
+    log_p: np.ndarray, target: ArrayLike, label_smoothing: float
+) -> tuple[np.ndarray, bool]:
+    """The target, as class indices or as probabilities of `log_p`'s shape, and which it is."""
     if check_positive(label_smoothing, "label_smoothing", strict=False) > 1:
         raise ValueError(f"label_smoothing must be in [0, 1]; got {label_smoothing!r}.")
     if np.asarray(target).dtype.kind in "iu":
-        return x, check_class_indices(target, x.shape[-1], x.shape[:-1]), True
+        return check_class_indices(target, log_p.shape[-1], log_p.shape[:-1]), True
     probabilities = as_float_array(target, "target")
-    check_same_shape(x, probabilities)
+    check_same_shape(log_p, probabilities)
     check_in_unit_interval(probabilities, "target")
-    return x, probabilities.astype(x.dtype, copy=False), False
+    return probabilities.astype(log_p.dtype, copy=False), False
 
 
 def cross_entropy(
-    input: ArrayLike, target: ArrayLike, label_smoothing: float = 0.0, reduction: str = "mean"
+    input: ArrayLike,
+    target: ArrayLike,
+    label_smoothing: float = 0.0,
+    reduction: str = "mean",
+    *,
+    log_input: bool = False,
 ) -> float | np.ndarray:
     r"""Cross-entropy of logits, as ``torch.nn.functional.cross_entropy`` (no weights).
 
@@ -834,22 +841,29 @@ def cross_entropy(
 
     An integer `target` holds class indices (:math:`t_n` is one-hot, so without smoothing
     :math:`\ell_n = -\log p_{n, y_n}`); a floating `target` holds class probabilities of
-    `input`'s shape, which PyTorch does not require to sum to 1. The log-sum-exp form is exact and
-    finite for logits of any size. "mean" divides by N for both kinds of target, as PyTorch does.
-    The loss of a confidently right sample keeps full relative accuracy: for logits
-    :math:`(0, -40, -40)` and class 0 it is :math:`\log(1 + 2e^{-40}) \approx 8.5 \cdot 10^{-18}`,
-    where PyTorch, which takes the ``log`` of the softmax's sum, returns 0.
+    `input`'s shape, which PyTorch does not require to sum to 1. The log-softmax is
+    :func:`~nncourse.activations.log_softmax`, exact and finite for logits of any size. "mean"
+    divides by N for both kinds of target, as PyTorch does. The loss of a confidently right
+    sample keeps full relative accuracy: for logits :math:`(0, -40, -40)` and class 0 it is
+    :math:`\log(1 + 2e^{-40}) \approx 8.5 \cdot 10^{-18}`, where PyTorch, which takes the ``log``
+    of the softmax's sum, returns 0.
 
     Parameters
     ----------
     input : array_like
-        Logits of shape ``(N, C)``, or ``(C,)`` for one sample.
+        Logits of shape ``(N, C)``, or ``(C,)`` for one sample; with `log_input`,
+        log-probabilities.
     target : array_like
         Integer class indices of shape ``(N,)`` (or ``()``), or probabilities of `input`'s shape.
     label_smoothing : float, default 0.0
         :math:`\varepsilon \in [0, 1]`.
     reduction : {"mean", "sum", "none"}, default "mean"
         Average over the batch (divide by N), sum, or per-sample losses.
+    log_input : bool, default False
+        `input` holds :math:`\log p` already (``-inf`` for a probability of 0), and no softmax
+        is taken: what ``torch.nn.functional.nll_loss`` computes, with label smoothing and
+        probability targets too (a course addition). :class:`nncourse.nn.CrossEntropyLoss`
+        takes the log-softmax once and passes it here and to :func:`cross_entropy_backward`.
 
     Returns
     -------
@@ -863,23 +877,80 @@ def cross_entropy(
     0.693147
     >>> round(cross_entropy([10000.0, 0.0], 1), 6)
     10000.0
+    >>> round(cross_entropy(np.log([[0.25, 0.75]]), [1], log_input=True), 6)  # -log 0.75
+    0.287682
     """
-    x, target, indices = _class_targets(input, target, label_smoothing, reduction)
-    top, _, rest = softmax_parts(x, axis=-1)
-    log_total = np.log1p(rest)  # log S from S - 1: no digit is lost when S is close to 1
-    if indices and not label_smoothing:
-        at_target = _target_index(x, target)
-        return _reduce(log_total[..., 0] - (x[at_target] - top[..., 0]), reduction)  # -log p_y
-    # log_softmax; for logits more than the largest float apart z - m overflows to -inf, the
-    # right log-probability of a class with p = 0
-    with np.errstate(over="ignore"):
-        log_p = (x - top) - log_total
+    if log_input:
+        log_p = _logits(input, reduction, allow_infinite=True)
+    else:
+        log_p = log_softmax(_logits(input, reduction))
+    target, indices = _class_targets(log_p, target, label_smoothing)
     if not indices:
-        smoothed = (1 - label_smoothing) * target + label_smoothing / x.shape[-1]
+        smoothed = (1 - label_smoothing) * target + label_smoothing / log_p.shape[-1]
         return _reduce(-(smoothed * log_p).sum(axis=-1), reduction)
-    losses = -log_p[_target_index(x, target)]  # -log p_y
-    losses = (1 - label_smoothing) * losses - label_smoothing * log_p.mean(axis=-1)
+    losses = -log_p[_target_index(log_p, target)]  # -log p_y
+    if label_smoothing:
+        losses = (1 - label_smoothing) * losses - label_smoothing * log_p.mean(axis=-1)
     return _reduce(losses, reduction)
+
+
+def cross_entropy_backward(
+    log_probabilities: ArrayLike,
+    target: ArrayLike,
+    label_smoothing: float = 0.0,
+    reduction: str = "mean",
+) -> np.ndarray:
+    r"""Gradient of :func:`cross_entropy` with respect to the logits, from the log-probabilities
+    :math:`\log p = \operatorname{log\_softmax}(x)` that the forward pass computed.
+
+    .. math::
+        \frac{\partial \ell_n}{\partial x_{n,c}} = \Big(\sum_k t'_{n,k}\Big)\, p_{n,c} - t'_{n,c}
+
+    which is :math:`p_n - t'_n` when the target sums to 1, with :math:`p = e^{\log p}`. For class
+    indices the entry at the target class, :math:`p_y - 1`, is computed as
+    :math:`\operatorname{expm1}(\log p_y)`, exact even when :math:`p_y` rounds to 1: the
+    difference :math:`p_y - 1` would lose every digit there. PyTorch's autograd forms that
+    difference, so its gradient at the target class is 0 once :math:`p_y` rounds to 1 (logits
+    :math:`(0, -40, -40)`: 0 instead of :math:`-8.5 \cdot 10^{-18}`); elsewhere the two agree
+    to rounding. A probability :math:`p_c = e^{\log p_c}` carries the rounding of
+    :math:`\log p_c`, a relative error of about :math:`|\log p_c|` ulp.
+
+    This is the backward pass of :class:`nncourse.nn.CrossEntropyLoss`, which keeps
+    :math:`\log p` from its forward pass; :func:`cross_entropy_grad` starts from the logits.
+
+    Parameters
+    ----------
+    log_probabilities : array_like
+        :math:`\log p`, ``(N, C)`` or ``(C,)``: the log-softmax of the logits (``-inf`` for a
+        probability of 0).
+    target, label_smoothing, reduction
+        As in :func:`cross_entropy`.
+
+    Returns
+    -------
+    ndarray
+        Same shape as `log_probabilities`; each row sums to 0 when the target's does to 1.
+
+    Examples
+    --------
+    >>> cross_entropy_backward(np.log([[1 / 6, 2 / 6, 3 / 6]]), [2])
+    array([[ 0.16666667,  0.33333333, -0.5       ]])
+    """
+    log_p = _logits(log_probabilities, reduction, "log_probabilities", allow_infinite=True)
+    target, indices = _class_targets(log_p, target, label_smoothing)
+    p = np.exp(log_p)
+    n_classes = log_p.shape[-1]
+    if indices:
+        at_target = _target_index(log_p, target)
+        grad = p  # p - onehot(y), the onehot subtracted at the target alone:
+        grad[at_target] = np.expm1(log_p[at_target])  # p_y - 1, exact when p_y rounds to 1
+        if label_smoothing:
+            uniform = label_smoothing * (_one_hot(target, n_classes) - 1 / n_classes)
+            grad = (grad + uniform).astype(log_p.dtype, copy=False)  # uniform is float64
+    else:
+        smoothed = (1 - label_smoothing) * target + label_smoothing / n_classes
+        grad = smoothed.sum(axis=-1, keepdims=True) * p - smoothed
+    return _scale_grad(grad, reduction, _batch_size(log_p), in_place=True)
 
 
 def cross_entropy_grad(
@@ -890,14 +961,9 @@ def cross_entropy_grad(
     .. math::
         \frac{\partial \ell_n}{\partial x_{n,c}} = \Big(\sum_k t'_{n,k}\Big)\, p_{n,c} - t'_{n,c}
 
-    which is :math:`p_n - t'_n` when the target sums to 1. For class indices the entry at the
-    target class, :math:`p_{y} - 1`, is computed as :math:`-\sum_{c \ne y} e^{x_c - m} / S`
-    (with :math:`m` the largest logit and :math:`S = \sum_c e^{x_c - m}`), written as
-    :math:`\big((e^{x_y - m} - 1) - (S - 1)\big) / S`, two terms of one sign: the difference
-    :math:`p_y - 1` would lose every digit when :math:`p_y` is close to 1. PyTorch's autograd
-    forms that difference, so its gradient at the target class is 0 once :math:`p_y` rounds to 1
-    (logits :math:`(0, -40, -40)`: 0 instead of :math:`-8.5 \cdot 10^{-18}`) and loses relative
-    accuracy before that; elsewhere the two agree to rounding.
+    which is :math:`p_n - t'_n` when the target sums to 1: the log-softmax of the logits,
+    handed to :func:`cross_entropy_backward`, which forms it (the entry at the target class,
+    :math:`p_y - 1`, without cancellation).
 
     Parameters
     ----------
@@ -916,24 +982,8 @@ def cross_entropy_grad(
     >>> cross_entropy_grad(np.log([[1.0, 2.0, 3.0]]), [2])
     array([[ 0.16666667,  0.33333333, -0.5       ]])
     """
-    x, target, indices = _class_targets(input, target, label_smoothing, reduction)
-    _, e, rest = softmax_parts(x, axis=-1)
-    total = 1 + rest  # S, kept as a length-1 class axis
-    p = e / total
-    n_classes = x.shape[-1]
-    if indices:
-        at_target = _target_index(x, target)
-        grad = p  # p - onehot(y), the onehot subtracted at the target alone:
-        # p_y - 1 = ((e_y - 1) - (S - 1)) / S, two terms of one sign, so nothing cancels,
-        # not even when y is the maximum (e_y - 1 = 0) and p_y rounds to 1
-        grad[at_target] = ((e[at_target] - 1) - rest[..., 0]) / total[..., 0]
-        if label_smoothing:
-            uniform = label_smoothing * (_one_hot(target, n_classes) - 1 / n_classes)
-            grad = (grad + uniform).astype(x.dtype, copy=False)  # uniform is float64
-    else:
-        smoothed = (1 - label_smoothing) * target + label_smoothing / n_classes
-        grad = smoothed.sum(axis=-1, keepdims=True) * p - smoothed
-    return _scale_grad(grad, reduction, _batch_size(x), in_place=True)
+    log_p = log_softmax(_logits(input, reduction))
+    return cross_entropy_backward(log_p, target, label_smoothing, reduction)
 
 
 def nll_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> float | np.ndarray:

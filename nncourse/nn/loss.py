@@ -1,5 +1,6 @@
 """Loss modules: ``loss = criterion(input, target)`` calls a function of :mod:`nncourse.losses`,
-``criterion.backward()`` its ``_grad`` twin on the same arguments.
+``criterion.backward()`` its ``_grad`` twin on the same arguments (:class:`CrossEntropyLoss`:
+``cross_entropy`` and ``cross_entropy_backward`` of the log-softmax it takes once).
 """
 
 from __future__ import annotations
@@ -7,14 +8,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import check_reduction
+from .._validation import as_float_array, check_reduction
+from ..activations import log_softmax
 from ..losses import (
     binary_cross_entropy,
     binary_cross_entropy_grad,
     binary_cross_entropy_with_logits,
     binary_cross_entropy_with_logits_grad,
     cross_entropy,
-    cross_entropy_grad,
+    cross_entropy_backward,
     huber_loss,
     huber_loss_grad,
     l1_loss,
@@ -206,9 +208,15 @@ class NLLLoss(_Loss):
 class CrossEntropyLoss(_Loss):
     r"""Softmax cross-entropy on logits :math:`z` of shape ``(N, C)`` or ``(C,)``,
     :math:`\ell_n = -\log\operatorname{softmax}(z_n)_{y_n}`, as ``torch.nn.CrossEntropyLoss``
-    (targets as class indices or as probabilities; optional `label_smoothing`); calls
-    :func:`nncourse.losses.cross_entropy` and :func:`~nncourse.losses.cross_entropy_grad`,
-    whose gradient is :math:`(\operatorname{softmax}(z_n) - \text{onehot}(y_n))/N` for the mean.
+    (targets as class indices or as probabilities; optional `label_smoothing`).
+
+    As PyTorch's autograd does, the forward pass takes the log-softmax once, :math:`\log p`
+    by :func:`~nncourse.activations.log_softmax`, and keeps it: the loss is
+    :func:`nncourse.losses.cross_entropy` of :math:`\log p` (``log_input=True``), and backward
+    is :func:`~nncourse.losses.cross_entropy_backward` of it, the gradient
+    :math:`(p_n - \text{onehot}(y_n))/N` for the mean. Both give what
+    :func:`~nncourse.losses.cross_entropy` and :func:`~nncourse.losses.cross_entropy_grad` give
+    for the logits, bit for bit.
 
     Examples
     --------
@@ -219,9 +227,16 @@ class CrossEntropyLoss(_Loss):
     array([[ 0.5, -0.5]])
     """
 
-    function, gradient = staticmethod(cross_entropy), staticmethod(cross_entropy_grad)
+    function, gradient = staticmethod(cross_entropy), staticmethod(cross_entropy_backward)
     option_names = ("reduction", "label_smoothing")
 
     def __init__(self, *, reduction: str = "mean", label_smoothing: float = 0.0):
         super().__init__(reduction=reduction)
         self.label_smoothing = label_smoothing
+
+    def forward(self, input: ArrayLike, target: ArrayLike) -> float | np.ndarray:
+        # log p once: the loss is its cross-entropy, and backward starts from it
+        log_p = log_softmax(as_float_array(input, "input"))
+        loss = self.function(log_p, target, log_input=True, **self.options())
+        self._input, self._target, self._loss_shape = log_p, target, np.shape(loss)
+        return loss
