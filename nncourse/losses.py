@@ -887,7 +887,9 @@ def cross_entropy(
     target, indices = _class_targets(log_p, target, label_smoothing)
     if not indices:
         smoothed = (1 - label_smoothing) * target + label_smoothing / log_p.shape[-1]
-        return _reduce(-(smoothed * log_p).sum(axis=-1), reduction)
+        # a class of probability 0 (log p = -inf) that the target gives no weight adds 0 log 0 = 0
+        terms = np.multiply(smoothed, log_p, out=np.zeros_like(log_p), where=smoothed != 0)
+        return _reduce(-terms.sum(axis=-1), reduction)
     losses = -log_p[_target_index(log_p, target)]  # -log p_y
     if label_smoothing:
         losses = (1 - label_smoothing) * losses - label_smoothing * log_p.mean(axis=-1)

@@ -119,6 +119,22 @@ def test_modules_call_the_public_functions(module, function, gradient, monkeypat
     assert np.isfinite(loss) and grad.shape == x.shape
 
 
+def test_cross_entropy_module_takes_the_softmax_once_per_step(monkeypatch):
+    # forward keeps log p; backward starts from it instead of taking the softmax again
+    calls = []
+    real = activations.softmax_parts
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(activations, "softmax_parts", counting)
+    criterion = CrossEntropyLoss()
+    criterion(np.array([[0.5, -1.0, 2.0]]), np.array([2]))
+    criterion.backward()
+    assert len(calls) == 1
+
+
 def test_cross_entropy_module_keeps_the_softmax_of_its_last_forward():
     criterion = CrossEntropyLoss()
     criterion(np.array([[0.0, 0.0]]), np.array([0]))

@@ -22,6 +22,7 @@ from nncourse.losses import (
     cosine_loss_grad,
     cosine_similarity,
     cross_entropy,
+    cross_entropy_backward,
     cross_entropy_grad,
     hinge_loss,
     hinge_loss_grad,
@@ -446,6 +447,59 @@ def test_cross_entropy_is_nll_of_log_softmax(reduction, data):
         nll_loss(log_softmax(logits), target, reduction=reduction),
         rtol=1e-15,
     )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+@settings(max_examples=30)
+@given(data=st.data())
+def test_cross_entropy_of_log_probabilities_is_that_of_the_logits(reduction, smoothing, data):
+    # log_input=True skips the log-softmax: given log_softmax(z) it is the loss of z
+    logits, target = logits_and_indices(data, -50, 50)
+    log_p = log_softmax(logits)
+    options = {"label_smoothing": smoothing, "reduction": reduction}
+    of_logits = cross_entropy(logits, target, **options)
+    np.testing.assert_array_equal(
+        cross_entropy(log_p, target, log_input=True, **options), of_logits
+    )
+    if not smoothing:  # without smoothing it is the negative log-likelihood
+        np.testing.assert_allclose(of_logits, nll_loss(log_p, target, reduction=reduction))
+
+
+def test_cross_entropy_of_log_probabilities_by_hand():
+    log_p = np.array([[math.log(0.25), math.log(0.75)], [0.0, -np.inf]])  # p = (1, 0) below
+    assert cross_entropy(log_p, [1, 0], log_input=True) == pytest.approx(-math.log(0.75) / 2)
+    soft = cross_entropy(log_p, [[0.5, 0.5], [1.0, 0.0]], log_input=True, reduction="none")
+    np.testing.assert_allclose(soft, [-(math.log(0.25) + math.log(0.75)) / 2, 0.0])  # 0 log 0
+    assert cross_entropy(log_p, [0, 1], log_input=True) == math.inf  # -log 0
+    with pytest.raises(ValueError, match="input must not contain NaN"):
+        cross_entropy([[0.0, np.nan]], [0], log_input=True)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_cross_entropy_backward_is_the_gradient_with_respect_to_the_logits(smoothing):
+    rng = np.random.default_rng(3)
+    logits, target = rng.normal(size=(4, 5)) * 3, np.array([0, 4, 2, 2])
+    result = check_gradient(
+        lambda z: cross_entropy(z, target, label_smoothing=smoothing),
+        lambda z: cross_entropy_backward(log_softmax(z), target, label_smoothing=smoothing),
+        logits,
+    )
+    assert result.ok, result
+
+
+def test_cross_entropy_backward_at_a_class_of_probability_zero():
+    # p = (1, 0): the gradient is p - onehot, -1 at a target of probability 0
+    log_p = np.array([[0.0, -np.inf], [0.0, -np.inf]])
+    np.testing.assert_array_equal(cross_entropy_backward(log_p, [0, 1], reduction="sum"),
+                                  [[0.0, 0.0], [1.0, -1.0]])  # fmt: skip
+    with pytest.raises(ValueError, match="log_probabilities must have shape"):
+        cross_entropy_backward(np.zeros((2, 2, 2)), [0, 1])
+
+
+def test_log_softmax_of_logits_more_than_the_largest_float_apart():
+    with np.errstate(all="raise"):  # no overflow warning: exp(-inf) = 0 is the right answer
+        np.testing.assert_array_equal(log_softmax([1e308, -1e308]), [0.0, -np.inf])
 
 
 def test_nll_loss_by_hand():
