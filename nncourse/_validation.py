@@ -13,14 +13,10 @@ _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # native byte orde
 _UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}  # by size in bytes
 
 
-def as_float_array(
-    x: ArrayLike, name: str, *, allow_infinite: bool = False, check_values: bool = True
-) -> np.ndarray:
+def as_float_array(x: ArrayLike, name: str, *, allow_infinite: bool = False) -> np.ndarray:
     """Return `x` as a floating array: float32/float64 kept, integers, bools and lists to float64.
 
     NaN is always refused; infinities only unless `allow_infinite` (e.g. ``log 0 = -inf``).
-    ``check_values=False`` leaves the values to the caller, which must then refuse NaN and
-    infinity itself (as :func:`nncourse.activations._softmax_parts` does along with its work).
 
     Raises
     ------
@@ -33,8 +29,6 @@ def as_float_array(
         array = x  # the common case inside a training loop: no conversion to decide on
     else:
         array = _convert_to_float(x, name)
-    if not check_values:
-        return array
     if allow_infinite:
         if np.isnan(array).any():
             raise ValueError(f"{name} must not contain NaN.")

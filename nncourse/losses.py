@@ -123,13 +123,15 @@ def _probability_pair(
     return check_in_unit_interval(x, "input"), check_in_unit_interval(t, "target")
 
 
-def _logits(input: ArrayLike, reduction: str, name: str = "input", **checks) -> np.ndarray:
+def _logits(
+    input: ArrayLike, reduction: str, name: str = "input", *, allow_infinite: bool = False
+) -> np.ndarray:
     """Scores of shape ``(N, C)`` (a batch) or ``(C,)`` (one sample), with C >= 1.
 
-    `checks` go to :func:`as_float_array` (``allow_infinite=True`` for log-probabilities).
+    ``allow_infinite=True`` is for log-probabilities, where ``-inf`` is the log of 0.
     """
     check_reduction(reduction)
-    x = as_float_array(input, name, **checks)
+    x = as_float_array(input, name, allow_infinite=allow_infinite)
     if x.ndim not in (1, 2) or x.shape[-1] == 0:
         raise ValueError(
             f"{name} must have shape (N, C) or (C,) with C >= 1 classes on the last axis; "
