@@ -13,10 +13,14 @@ _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # native byte orde
 _UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}  # by size in bytes
 
 
-def as_float_array(x: ArrayLike, name: str, *, allow_infinite: bool = False) -> np.ndarray:
+def as_float_array(
+    x: ArrayLike, name: str, *, allow_infinite: bool = False, check_values: bool = True
+) -> np.ndarray:
     """Return `x` as a floating array: float32/float64 kept, integers, bools and lists to float64.
 
-    NaN is always refused; infinities only unless `allow_infinite` (e.g. ``log 0 = -inf``).
+    NaN is refused; infinities too unless `allow_infinite` (e.g. ``log 0 = -inf``).
+    ``check_values=False`` skips that scan of the values, for an array already scanned (the
+    conventions page says when), but not the conversion and its type checks.
 
     Raises
     ------
@@ -29,6 +33,8 @@ def as_float_array(x: ArrayLike, name: str, *, allow_infinite: bool = False) -> 
         array = x  # the common case inside a training loop: no conversion to decide on
     else:
         array = _convert_to_float(x, name)
+    if not check_values:
+        return array
     if allow_infinite:
         if np.isnan(array).any():
             raise ValueError(f"{name} must not contain NaN.")
@@ -87,9 +93,10 @@ def check_reduction(reduction: str, allowed: Sequence[str] = REDUCTIONS) -> str:
     return reduction
 
 
-def check_in_unit_interval(x: np.ndarray, name: str) -> np.ndarray:
-    """Raise unless every entry of `x` lies in [0, 1] (probabilities)."""
-    if x.size and (x.min() < 0 or x.max() > 1):
+def check_in_unit_interval(x: np.ndarray, name: str, *, check_values: bool = True) -> np.ndarray:
+    """Raise unless every entry of `x` lies in [0, 1] (probabilities); no scan without
+    `check_values`."""
+    if check_values and x.size and (x.min() < 0 or x.max() > 1):
         raise ValueError(
             f"{name} must contain probabilities in [0, 1]; "
             f"got values in [{x.min():.6g}, {x.max():.6g}]."
@@ -115,9 +122,16 @@ def is_finite_number(value: object) -> bool:
 
 
 def check_class_indices(
-    target: ArrayLike, n_classes: int, expected_shape: tuple[int, ...]
+    target: ArrayLike,
+    n_classes: int,
+    expected_shape: tuple[int, ...],
+    *,
+    check_values: bool = True,
 ) -> np.ndarray:
-    """Validate integer class labels: shape `expected_shape`, each in [0, n_classes)."""
+    """Validate integer class labels: shape `expected_shape`, each in [0, n_classes).
+
+    ``check_values=False`` checks the dtype and the shape but does not scan the range.
+    """
     target = np.asarray(target)
     if target.dtype.kind not in "iu":
         raise TypeError(f"target must hold integer class indices; got dtype {target.dtype}.")
@@ -126,9 +140,11 @@ def check_class_indices(
             f"target has shape {target.shape}, expected {expected_shape} "
             "to match input's batch size."
         )
+    if not (check_values and target.size):
+        return target
     # one pass: seen as unsigned, a negative index is huge, so the largest value finds both errors
     unsigned = target.view(_UNSIGNED[target.dtype.itemsize])
-    if target.size and np.maximum.reduce(unsigned, axis=None) >= n_classes:
+    if np.maximum.reduce(unsigned, axis=None) >= n_classes:
         raise ValueError(
             f"target must hold class indices in [0, {n_classes - 1}] for input with {n_classes} "
             f"classes; got values in [{target.min()}, {target.max()}]."

@@ -223,7 +223,7 @@ def step_grad(x: ArrayLike, at_zero: float = 1.0) -> np.ndarray:
     return np.zeros_like(x)
 
 
-def sigmoid(x: ArrayLike) -> np.ndarray:
+def sigmoid(x: ArrayLike, *, check_values: bool = True) -> np.ndarray:
     r"""Logistic sigmoid, computed without overflow; as ``torch.sigmoid``.
 
     .. math:: \sigma(x) = \frac{1}{1 + e^{-x}}
@@ -235,6 +235,9 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
     ----------
     x : array_like
         Pre-activations, any shape.
+    check_values : bool, default True
+        Refuse NaN and infinity in `x`, which costs a pass over it. :func:`sigmoid_grad` passes
+        ``False`` for the `x` it has just checked (see :ref:`conventions <conventions>`).
 
     Returns
     -------
@@ -246,12 +249,12 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
     >>> sigmoid([-1000.0, 0.0, 1000.0])
     array([0. , 0.5, 1. ])
     """
-    x = as_float_array(x, "x")
+    x = as_float_array(x, "x", check_values=check_values)
     e = np.exp(-np.abs(x))  # exponent is never positive, so it cannot overflow
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def sigmoid_grad(x: ArrayLike) -> np.ndarray:
+def sigmoid_grad(x: ArrayLike, *, check_values: bool = True) -> np.ndarray:
     r"""Derivative of :func:`sigmoid`.
 
     .. math:: \sigma'(x) = \sigma(x)\,(1 - \sigma(x)) = \sigma(x)\,\sigma(-x)
@@ -264,6 +267,10 @@ def sigmoid_grad(x: ArrayLike) -> np.ndarray:
     ----------
     x : array_like
         Pre-activations, any shape.
+    check_values : bool, default True
+        Refuse NaN and infinity in `x`, which costs a pass over it. A layer passes
+        ``False`` for the array its forward pass has already checked (see
+        :ref:`conventions <conventions>`).
 
     Returns
     -------
@@ -275,8 +282,9 @@ def sigmoid_grad(x: ArrayLike) -> np.ndarray:
     >>> sigmoid_grad([0.0, 1000.0])
     array([0.25, 0.  ])
     """
-    x = as_float_array(x, "x")
-    return sigmoid(x) * sigmoid(-x)  # 1 - sigmoid(x) cancels to 0 in the tail; sigmoid(-x) does not
+    x = as_float_array(x, "x", check_values=check_values)
+    # 1 - sigmoid(x) cancels to 0 in the tail; sigmoid(-x) does not (x is checked: no new scans)
+    return sigmoid(x, check_values=False) * sigmoid(-x, check_values=False)
 
 
 def tanh(x: ArrayLike) -> np.ndarray:
@@ -302,7 +310,7 @@ def tanh(x: ArrayLike) -> np.ndarray:
     return np.tanh(as_float_array(x, "x"))
 
 
-def tanh_grad(x: ArrayLike) -> np.ndarray:
+def tanh_grad(x: ArrayLike, *, check_values: bool = True) -> np.ndarray:
     r"""Derivative of :func:`tanh`, as :math:`\operatorname{sech}^2` without cancellation.
 
     .. math::
@@ -321,6 +329,10 @@ def tanh_grad(x: ArrayLike) -> np.ndarray:
     ----------
     x : array_like
         Pre-activations, any shape.
+    check_values : bool, default True
+        Refuse NaN and infinity in `x`, which costs a pass over it. A layer passes
+        ``False`` for the array its forward pass has already checked (see
+        :ref:`conventions <conventions>`).
 
     Returns
     -------
@@ -332,7 +344,7 @@ def tanh_grad(x: ArrayLike) -> np.ndarray:
     >>> tanh_grad([0.0, 1000.0])
     array([1., 0.])
     """
-    x = as_float_array(x, "x")
+    x = as_float_array(x, "x", check_values=check_values)
     e = np.exp(-2 * np.minimum(np.abs(x), _EXP_FLOOR))
     return 4 * e / (1 + e) ** 2
 
@@ -363,7 +375,7 @@ def relu(x: ArrayLike) -> np.ndarray:
     return np.asarray(np.maximum(x, 0.0))
 
 
-def relu_grad(x: ArrayLike) -> np.ndarray:
+def relu_grad(x: ArrayLike, *, check_values: bool = True) -> np.ndarray:
     r"""Derivative of :func:`relu`, with :math:`\operatorname{ReLU}'(0) = 0` as PyTorch's autograd.
 
     .. math:: \operatorname{ReLU}'(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}
@@ -372,6 +384,10 @@ def relu_grad(x: ArrayLike) -> np.ndarray:
     ----------
     x : array_like
         Pre-activations, any shape.
+    check_values : bool, default True
+        Refuse NaN and infinity in `x`, which costs a pass over it. A layer passes
+        ``False`` for the array its forward pass has already checked (see
+        :ref:`conventions <conventions>`).
 
     Returns
     -------
@@ -383,7 +399,7 @@ def relu_grad(x: ArrayLike) -> np.ndarray:
     >>> relu_grad([-2.0, 0.0, 3.0])  # 0 at the kink, as PyTorch's autograd
     array([0., 0., 1.])
     """
-    x = as_float_array(x, "x")
+    x = as_float_array(x, "x", check_values=check_values)
     return (x > 0).astype(x.dtype)
 
 
@@ -414,7 +430,9 @@ def leaky_relu(x: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
     return np.where(x > 0, x, negative_slope * x)
 
 
-def leaky_relu_grad(x: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
+def leaky_relu_grad(
+    x: ArrayLike, negative_slope: float = 0.01, *, check_values: bool = True
+) -> np.ndarray:
     r"""Derivative of :func:`leaky_relu`; at 0 it is `negative_slope`, as PyTorch's autograd.
 
     .. math::
@@ -428,6 +446,10 @@ def leaky_relu_grad(x: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
         Pre-activations, any shape.
     negative_slope : float, default 0.01
         As in :func:`leaky_relu`; it is also the derivative at 0.
+    check_values : bool, default True
+        Refuse NaN and infinity in `x`, which costs a pass over it. A layer passes
+        ``False`` for the array its forward pass has already checked (see
+        :ref:`conventions <conventions>`).
 
     Returns
     -------
@@ -439,7 +461,7 @@ def leaky_relu_grad(x: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
     >>> leaky_relu_grad([-2.0, 0.0, 3.0], negative_slope=0.1)
     array([0.1, 0.1, 1. ])
     """
-    x = as_float_array(x, "x")
+    x = as_float_array(x, "x", check_values=check_values)
     negative_slope = _check_number(negative_slope, "negative_slope")
     return np.where(x > 0, 1.0, negative_slope).astype(x.dtype)
 
@@ -475,7 +497,7 @@ def elu(x: ArrayLike, alpha: float = 1.0) -> np.ndarray:
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))  # min: no exp of large x
 
 
-def elu_grad(x: ArrayLike, alpha: float = 1.0) -> np.ndarray:
+def elu_grad(x: ArrayLike, alpha: float = 1.0, *, check_values: bool = True) -> np.ndarray:
     r"""Derivative of :func:`elu`; at 0 it is `alpha`, as PyTorch's autograd.
 
     .. math::
@@ -488,6 +510,10 @@ def elu_grad(x: ArrayLike, alpha: float = 1.0) -> np.ndarray:
         Pre-activations, any shape.
     alpha : float, default 1.0
         As in :func:`elu`.
+    check_values : bool, default True
+        Refuse NaN and infinity in `x`, which costs a pass over it. A layer passes
+        ``False`` for the array its forward pass has already checked (see
+        :ref:`conventions <conventions>`).
 
     Returns
     -------
@@ -505,7 +531,7 @@ def elu_grad(x: ArrayLike, alpha: float = 1.0) -> np.ndarray:
     >>> np.allclose(elu_grad(x), elu(x) + 1.0)
     True
     """
-    x = as_float_array(x, "x")
+    x = as_float_array(x, "x", check_values=check_values)
     alpha = _check_number(alpha, "alpha")
     return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0))).astype(x.dtype)
 
@@ -875,9 +901,9 @@ def prelu_backward(
 # ----------------------------------------------------------------------------------------------
 
 
-def _check_logits(z: ArrayLike, axis: int) -> np.ndarray:
+def _check_logits(z: ArrayLike, axis: int, *, check_values: bool = True) -> np.ndarray:
     """`z` as a float array with at least one entry along a valid integer `axis`."""
-    z = as_float_array(z, "z")
+    z = as_float_array(z, "z", check_values=check_values)
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"axis must be an integer; got {type(axis).__name__}.")
     if z.ndim == 0:
@@ -898,7 +924,7 @@ def _softmax_and_complement(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.nd
     Only the largest :math:`p_k` can be close to 1; there :math:`1 - p_k` is computed as
     ``rest / (1 + rest)`` (the other probabilities summed) instead of ``1 - p_k``.
     """
-    _, e, rest = softmax_parts(z, axis)
+    _, _, e, rest = softmax_parts(z, axis)
     p = e / (1 + rest)
     complement = 1 - p
     top_index = np.argmax(z, axis=axis, keepdims=True)
@@ -943,7 +969,7 @@ def logsumexp(z: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarra
     array([0.693147, 1.693147])
     """
     z = _check_logits(z, axis)
-    top, _, rest = softmax_parts(z, axis)
+    top, _, _, rest = softmax_parts(z, axis)
     out = top + np.log1p(rest)
     return out if keepdims else np.squeeze(out, axis=axis)
 
@@ -1008,12 +1034,11 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
            [0.25, 0.75]])
     """
     z = _check_logits(z, axis)
-    _, e, rest = softmax_parts(z, axis)
+    _, _, e, rest = softmax_parts(z, axis)
     return e / (1 + rest)
 
 
-@np.errstate(over="ignore")  # z - m may overflow to -inf: the right log of p = 0
-def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
+def log_softmax(z: ArrayLike, axis: int = -1, *, check_values: bool = True) -> np.ndarray:
     r"""Log-softmax along `axis`, with no overflow and no :math:`\log 0`; as ``torch.log_softmax``.
 
     .. math::
@@ -1035,6 +1060,10 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
         Logits, at least one dimension; the result stays finite however far apart they are.
     axis : int, default -1
         The class axis: the exponentials of the result sum to 1 along it.
+    check_values : bool, default True
+        Refuse NaN and infinity in `z`, which costs a pass over it.
+        :class:`~nncourse.nn.CrossEntropyLoss` passes ``False`` for the logits it has just
+        checked (see :ref:`conventions <conventions>`).
 
     Returns
     -------
@@ -1046,9 +1075,9 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> log_softmax([1000.0, 0.0, -1000.0])
     array([    0., -1000., -2000.])
     """
-    z = _check_logits(z, axis)
-    top, _, rest = softmax_parts(z, axis)
-    return (z - top) - np.log1p(rest)
+    z = _check_logits(z, axis, check_values=check_values)
+    _, shifted, _, rest = softmax_parts(z, axis)
+    return shifted - np.log1p(rest)  # (z_i - m) - log S
 
 
 def _class_jacobian(
@@ -1149,7 +1178,7 @@ def softmax_backward(z: ArrayLike, grad_output: ArrayLike, axis: int = -1) -> np
     """
     z = _check_logits(z, axis)
     grad_output = _check_grad_output(grad_output, z, "z")
-    _, e, rest = softmax_parts(z, axis)
+    _, _, e, rest = softmax_parts(z, axis)
     p = e / (1 + rest)
     top_index = np.argmax(z, axis=axis, keepdims=True)
     shifted = grad_output - np.take_along_axis(grad_output, top_index, axis=axis)

@@ -106,32 +106,42 @@ def _scale_grad(
     return np.divide(grad, n_averaged, out=grad if in_place else None)
 
 
-def _pair(input: ArrayLike, target: ArrayLike, reduction: str) -> tuple[np.ndarray, np.ndarray]:
+def _pair(
+    input: ArrayLike, target: ArrayLike, reduction: str, *, check_values: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Validated `input` and `target` of one shape, `target` in `input`'s dtype."""
     check_reduction(reduction)
-    x = as_float_array(input, "input")
-    t = as_float_array(target, "target")
+    x = as_float_array(input, "input", check_values=check_values)
+    t = as_float_array(target, "target", check_values=check_values)
     check_same_shape(x, t)
     return x, t.astype(x.dtype, copy=False)
 
 
 def _probability_pair(
-    input: ArrayLike, target: ArrayLike, reduction: str
+    input: ArrayLike, target: ArrayLike, reduction: str, *, check_values: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """`_pair` for losses whose `input` and `target` are both probabilities."""
-    x, t = _pair(input, target, reduction)
-    return check_in_unit_interval(x, "input"), check_in_unit_interval(t, "target")
+    x, t = _pair(input, target, reduction, check_values=check_values)
+    return (
+        check_in_unit_interval(x, "input", check_values=check_values),
+        check_in_unit_interval(t, "target", check_values=check_values),
+    )
 
 
 def _logits(
-    input: ArrayLike, reduction: str, name: str = "input", *, allow_infinite: bool = False
+    input: ArrayLike,
+    reduction: str,
+    name: str = "input",
+    *,
+    allow_infinite: bool = False,
+    check_values: bool = True,
 ) -> np.ndarray:
     """Scores of shape ``(N, C)`` (a batch) or ``(C,)`` (one sample), with C >= 1.
 
     ``allow_infinite=True`` is for log-probabilities, where ``-inf`` is the log of 0.
     """
     check_reduction(reduction)
-    x = as_float_array(input, name, allow_infinite=allow_infinite)
+    x = as_float_array(input, name, allow_infinite=allow_infinite, check_values=check_values)
     if x.ndim not in (1, 2) or x.shape[-1] == 0:
         raise ValueError(
             f"{name} must have shape (N, C) or (C,) with C >= 1 classes on the last axis; "
@@ -146,11 +156,12 @@ def _batch_size(x: np.ndarray) -> int:
 
 
 def _indexed_logits(
-    input: ArrayLike, target: ArrayLike, reduction: str
+    input: ArrayLike, target: ArrayLike, reduction: str, *, check_values: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(N, C)``/``(C,)`` scores and integer class indices of shape ``(N,)``/``()``."""
-    x = _logits(input, reduction)
-    return x, check_class_indices(target, x.shape[-1], x.shape[:-1])
+    x = _logits(input, reduction, check_values=check_values)
+    target = check_class_indices(target, x.shape[-1], x.shape[:-1], check_values=check_values)
+    return x, target
 
 
 def _one_hot(target: np.ndarray, n_classes: int) -> np.ndarray:
@@ -201,7 +212,9 @@ def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> fl
     return _reduce(np.square(x - t), reduction)
 
 
-def mse_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray:
+def mse_loss_grad(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean", *, check_values: bool = True
+) -> np.ndarray:
     r"""Gradient of :func:`mse_loss` with respect to `input`.
 
     .. math:: \frac{\partial L}{\partial x_i} = \frac{2 (x_i - y_i)}{n} \ \text{(mean)}
@@ -212,6 +225,10 @@ def mse_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") 
         Predictions :math:`x`, the variable of differentiation.
     target, reduction
         As in :func:`mse_loss`.
+    check_values : bool, default True
+        Scan the values of `input` and `target`: no NaN, no infinity. The loss module passes
+        ``False`` in backward, for the arrays its forward pass has already checked (see
+        :ref:`conventions <conventions>`); shapes and types are checked either way.
 
     Returns
     -------
@@ -223,7 +240,7 @@ def mse_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") 
     >>> mse_loss_grad([1.0, 2.0, 3.0], [1.0, 1.0, 1.0], reduction="sum")
     array([0., 2., 4.])
     """
-    x, t = _pair(input, target, reduction)
+    x, t = _pair(input, target, reduction, check_values=check_values)
     return _scale_grad(2 * (x - t), reduction, x.size)
 
 
@@ -253,7 +270,9 @@ def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> flo
     return _reduce(np.abs(x - t), reduction)
 
 
-def l1_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray:
+def l1_loss_grad(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean", *, check_values: bool = True
+) -> np.ndarray:
     r"""Gradient of :func:`l1_loss`: :math:`\operatorname{sign}(x_i - y_i)`, over n for "mean".
 
     Where ``input == target`` the absolute value has a kink; the gradient there is 0, the value
@@ -267,6 +286,10 @@ def l1_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -
         Predictions; the gradient is with respect to them.
     target, reduction
         As in :func:`l1_loss`.
+    check_values : bool, default True
+        Scan the values of `input` and `target`: no NaN, no infinity. The loss module passes
+        ``False`` in backward, for the arrays its forward pass has already checked (see
+        :ref:`conventions <conventions>`); shapes and types are checked either way.
 
     Returns
     -------
@@ -278,7 +301,7 @@ def l1_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -
     >>> l1_loss_grad([1.0, 2.0, -3.0], [1.0, 1.0, 1.0], reduction="sum")
     array([ 0.,  1., -1.])
     """
-    x, t = _pair(input, target, reduction)
+    x, t = _pair(input, target, reduction, check_values=check_values)
     return _scale_grad(np.sign(x - t), reduction, x.size)
 
 
@@ -293,10 +316,10 @@ def _huber_values(abs_error: np.ndarray, delta: float) -> np.ndarray:
 
 
 def _huber_pair(
-    input: ArrayLike, target: ArrayLike, reduction: str, delta: float
+    input: ArrayLike, target: ArrayLike, reduction: str, delta: float, *, check_values: bool = True
 ) -> tuple[np.ndarray, float]:
     """Validated ``input - target`` and `delta` (> 0, as PyTorch requires)."""
-    x, t = _pair(input, target, reduction)
+    x, t = _pair(input, target, reduction, check_values=check_values)
     return x - t, check_positive(delta, "delta")
 
 
@@ -337,7 +360,12 @@ def huber_loss(
 
 
 def huber_loss_grad(
-    input: ArrayLike, target: ArrayLike, reduction: str = "mean", delta: float = 1.0
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    *,
+    check_values: bool = True,
 ) -> np.ndarray:
     r"""Gradient of :func:`huber_loss`: the error clipped to :math:`[-\delta, \delta]`.
 
@@ -349,6 +377,10 @@ def huber_loss_grad(
         Predictions (any shape).
     target, reduction, delta
         As in :func:`huber_loss`.
+    check_values : bool, default True
+        Scan the values of `input` and `target`: no NaN, no infinity. The loss module passes
+        ``False`` in backward, for the arrays its forward pass has already checked (see
+        :ref:`conventions <conventions>`); shapes and types are checked either way.
 
     Returns
     -------
@@ -360,7 +392,7 @@ def huber_loss_grad(
     >>> huber_loss_grad([0.5, 3.0, -3.0], [0.0, 0.0, 0.0], reduction="sum")
     array([ 0.5,  1. , -1. ])
     """
-    error, delta = _huber_pair(input, target, reduction, delta)
+    error, delta = _huber_pair(input, target, reduction, delta, check_values=check_values)
     return _scale_grad(np.clip(error, -delta, delta), reduction, error.size)
 
 
@@ -672,7 +704,12 @@ def binary_cross_entropy(
 
 
 def binary_cross_entropy_grad(
-    input: ArrayLike, target: ArrayLike, base: float | None = None, reduction: str = "mean"
+    input: ArrayLike,
+    target: ArrayLike,
+    base: float | None = None,
+    reduction: str = "mean",
+    *,
+    check_values: bool = True,
 ) -> np.ndarray:
     r"""Gradient of :func:`binary_cross_entropy` with respect to the probabilities.
 
@@ -695,6 +732,10 @@ def binary_cross_entropy_grad(
         Probabilities :math:`p`: the gradient is with respect to them, not to logits.
     target, base, reduction
         As in :func:`binary_cross_entropy`.
+    check_values : bool, default True
+        Scan the values of `input` and `target`: no NaN, every entry in [0, 1]. The loss module
+        passes ``False`` in backward, for the arrays its forward pass has already checked (see
+        :ref:`conventions <conventions>`); shapes and types are checked either way.
 
     Returns
     -------
@@ -706,20 +747,26 @@ def binary_cross_entropy_grad(
     >>> binary_cross_entropy_grad([0.5, 0.0], [1.0, 1.0], reduction="sum")
     array([-2.e+00, -1.e+12])
     """
-    p, y = _probability_pair(input, target, reduction)
+    p, y = _probability_pair(input, target, reduction, check_values=check_values)
     grad = (p - y) / np.maximum(p * (1 - p), BCE_GRAD_EPSILON)
     return _scale_grad(grad / log_of_base(base), reduction, p.size)
 
 
 def _logits_pair(
-    input: ArrayLike, target: ArrayLike, reduction: str, pos_weight: ArrayLike | None
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str,
+    pos_weight: ArrayLike | None,
+    *,
+    check_values: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | float]:
     """Logits, targets in [0, 1] and `pos_weight` (>= 0, broadcast along the last axis)."""
-    x, y = _pair(input, target, reduction)
-    check_in_unit_interval(y, "target")
+    x, y = _pair(input, target, reduction, check_values=check_values)
+    check_in_unit_interval(y, "target", check_values=check_values)
     if pos_weight is None:
         return x, y, 1.0
-    weight = as_float_array(pos_weight, "pos_weight").astype(x.dtype, copy=False)
+    weight = as_float_array(pos_weight, "pos_weight", check_values=check_values)
+    weight = weight.astype(x.dtype, copy=False)
     per_class = weight.ndim == 1 and x.ndim >= 1 and weight.size in (1, x.shape[-1])
     if weight.ndim and not per_class:
         expected = (
@@ -781,6 +828,8 @@ def binary_cross_entropy_with_logits_grad(
     target: ArrayLike,
     pos_weight: ArrayLike | None = None,
     reduction: str = "mean",
+    *,
+    check_values: bool = True,
 ) -> np.ndarray:
     r"""Gradient of :func:`binary_cross_entropy_with_logits` with respect to the logits.
 
@@ -796,6 +845,10 @@ def binary_cross_entropy_with_logits_grad(
         Logits :math:`z`.
     target, pos_weight, reduction
         As in :func:`binary_cross_entropy_with_logits`.
+    check_values : bool, default True
+        Scan the values of `input` and `target`: no NaN or infinity, a target in [0, 1]. The loss
+        module passes ``False`` in backward, for the arrays its forward pass has already checked
+        (see :ref:`conventions <conventions>`); shapes and types are checked either way.
 
     Returns
     -------
@@ -807,22 +860,24 @@ def binary_cross_entropy_with_logits_grad(
     >>> binary_cross_entropy_with_logits_grad([0.0, 40.0], [1.0, 1.0], reduction="sum")
     array([-5.00000000e-01, -4.24835426e-18])
     """
-    z, y, weight = _logits_pair(input, target, reduction, pos_weight)
-    grad = -weight * y * sigmoid(-z) + (1 - y) * sigmoid(z)
+    z, y, weight = _logits_pair(input, target, reduction, pos_weight, check_values=check_values)
+    # z was checked with the target (unless check_values is False): the sigmoids need no scan
+    grad = -weight * y * sigmoid(-z, check_values=False) + (1 - y) * sigmoid(z, check_values=False)
     return _scale_grad(grad, reduction, z.size)
 
 
 def _class_targets(
-    log_p: np.ndarray, target: ArrayLike, label_smoothing: float
+    log_p: np.ndarray, target: ArrayLike, label_smoothing: float, *, check_values: bool = True
 ) -> tuple[np.ndarray, bool]:
     """The target, as class indices or as probabilities of `log_p`'s shape, and which it is."""
     if check_positive(label_smoothing, "label_smoothing", strict=False) > 1:
         raise ValueError(f"label_smoothing must be in [0, 1]; got {label_smoothing!r}.")
     if np.asarray(target).dtype.kind in "iu":
-        return check_class_indices(target, log_p.shape[-1], log_p.shape[:-1]), True
-    probabilities = as_float_array(target, "target")
+        shape = log_p.shape[:-1]
+        return check_class_indices(target, log_p.shape[-1], shape, check_values=check_values), True
+    probabilities = as_float_array(target, "target", check_values=check_values)
     check_same_shape(log_p, probabilities)
-    check_in_unit_interval(probabilities, "target")
+    check_in_unit_interval(probabilities, "target", check_values=check_values)
     return probabilities.astype(log_p.dtype, copy=False), False
 
 
@@ -884,8 +939,8 @@ def cross_entropy(
     """
     if log_input:
         log_p = _logits(input, reduction, allow_infinite=True)
-    else:
-        log_p = log_softmax(_logits(input, reduction))
+    else:  # _logits has checked the logits' values: log_softmax need not scan them again
+        log_p = log_softmax(_logits(input, reduction), check_values=False)
     target, indices = _class_targets(log_p, target, label_smoothing)
     if not indices:
         smoothed = (1 - label_smoothing) * target + label_smoothing / log_p.shape[-1]
@@ -903,6 +958,8 @@ def cross_entropy_backward(
     target: ArrayLike,
     label_smoothing: float = 0.0,
     reduction: str = "mean",
+    *,
+    check_values: bool = True,
 ) -> np.ndarray:
     r"""Gradient of :func:`cross_entropy` with respect to the logits, from the log-probabilities
     :math:`\log p = \operatorname{log\_softmax}(x)` that the forward pass computed.
@@ -929,6 +986,11 @@ def cross_entropy_backward(
         probability of 0).
     target, label_smoothing, reduction
         As in :func:`cross_entropy`.
+    check_values : bool, default True
+        Scan the values of `log_probabilities` and `target`: no NaN, class indices in range or
+        probabilities in [0, 1]. The loss module passes ``False`` in backward, for the arrays its
+        forward pass has already checked (see :ref:`conventions <conventions>`); shapes and types
+        are checked either way.
 
     Returns
     -------
@@ -940,8 +1002,11 @@ def cross_entropy_backward(
     >>> cross_entropy_backward(np.log([[1 / 6, 2 / 6, 3 / 6]]), [2])
     array([[ 0.16666667,  0.33333333, -0.5       ]])
     """
-    log_p = _logits(log_probabilities, reduction, "log_probabilities", allow_infinite=True)
-    target, indices = _class_targets(log_p, target, label_smoothing)
+    log_p = _logits(
+        log_probabilities, reduction, "log_probabilities", allow_infinite=True,
+        check_values=check_values,
+    )  # fmt: skip
+    target, indices = _class_targets(log_p, target, label_smoothing, check_values=check_values)
     p = np.exp(log_p)
     n_classes = log_p.shape[-1]
     if indices:
@@ -986,7 +1051,8 @@ def cross_entropy_grad(
     >>> cross_entropy_grad(np.log([[1.0, 2.0, 3.0]]), [2])
     array([[ 0.16666667,  0.33333333, -0.5       ]])
     """
-    log_p = log_softmax(_logits(input, reduction))
+    # _logits checks the logits' values, and log p has no NaN where they have none
+    log_p = log_softmax(_logits(input, reduction), check_values=False)
     return cross_entropy_backward(log_p, target, label_smoothing, reduction)
 
 
@@ -1022,7 +1088,9 @@ def nll_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> fl
     return _reduce(-_at_target(log_p, target), reduction)
 
 
-def nll_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray:
+def nll_loss_grad(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean", *, check_values: bool = True
+) -> np.ndarray:
     r"""Gradient of :func:`nll_loss`: -1 at each sample's target class, 0 elsewhere.
 
     .. math:: \frac{\partial \ell_n}{\partial x_{n,c}} = -[c = y_n]
@@ -1035,6 +1103,10 @@ def nll_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") 
         Log-probabilities, ``(N, C)`` or ``(C,)``.
     target, reduction
         As in :func:`nll_loss`.
+    check_values : bool, default True
+        Scan the values of `input` and `target`: no NaN or infinity, class indices in range. The
+        loss module passes ``False`` in backward, for the arrays its forward pass has already
+        checked (see :ref:`conventions <conventions>`); shapes and types are checked either way.
 
     Returns
     -------
@@ -1047,7 +1119,7 @@ def nll_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean") 
     array([[ 0. , -0.5],
            [-0.5,  0. ]])
     """
-    log_p, target = _indexed_logits(input, target, reduction)
+    log_p, target = _indexed_logits(input, target, reduction, check_values=check_values)
     grad = np.where(_one_hot(target, log_p.shape[-1]), -1, 0).astype(log_p.dtype)
     return _scale_grad(grad, reduction, _batch_size(log_p))
 

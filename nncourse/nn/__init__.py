@@ -7,7 +7,9 @@ with ``+=`` as PyTorch does. The activation layers and the loss modules call the
 
 Layers check the shape of what they are given (cheaply, because they sit inside the training
 loop) but not its values: a NaN in the input of a dense or convolution layer propagates to its
-output, as in PyTorch.
+output, as in PyTorch. The activation layers and loss modules refuse one, because their
+functions do, in forward; the elementwise activations and the loss modules call the derivatives
+in backward with ``check_values=False``, so the same values are not scanned twice.
 
 The modules, one concept each: :mod:`~nncourse.nn.module` (:class:`Parameter`,
 :class:`Module`, :class:`Sequential`), :mod:`~nncourse.nn.linear`, :mod:`~nncourse.nn.conv`

@@ -2,7 +2,9 @@
 and, in ``backward``, that function's derivative at the saved input times the upstream gradient
 (the chain rule): a layer is a function with a memory.
 
-Layers check shapes, not values: float arrays are used as they are.
+The function checks the input's values in forward (a NaN is refused, as the function refuses
+it). The elementwise layers' backward passes ``check_values=False`` to the derivative, which
+then does not scan the same input again on every batch.
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ class _Elementwise(Module):
     :math:`\partial L/\partial x = G \odot f'(x)`.
 
     A sub-class names :math:`f` and :math:`f'`, public functions of :mod:`nncourse.activations`,
-    as ``function`` and ``gradient``, and in ``option_names`` the attributes that both take as
-    keyword arguments (read at each call, so a changed option takes effect at once).
+    as ``function`` and ``gradient`` (which takes ``check_values``), and in ``option_names`` the
+    attributes that both take as keyword arguments (read at each call, so a changed option takes
+    effect at once).
     """
 
     function: staticmethod
@@ -58,7 +61,8 @@ class _Elementwise(Module):
     def backward(self, grad_output: ArrayLike) -> np.ndarray:
         x = saved(self, self._x)
         grad_output = check_grad_output(grad_output, x.shape, self)
-        return grad_output * self.gradient(x, **self.options())  # dL/dx = G * f'(x)
+        # forward's call of the function checked x's values: not again, on every batch
+        return grad_output * self.gradient(x, **self.options(), check_values=False)  # G * f'(x)
 
     def extra_repr(self) -> str:
         return ", ".join(f"{name}={value!r}" for name, value in self.options().items())

@@ -1,6 +1,10 @@
 """Loss modules: ``loss = criterion(input, target)`` calls a function of :mod:`nncourse.losses`,
 ``criterion.backward()`` its ``_grad`` twin on the same arguments (:class:`CrossEntropyLoss`:
 ``cross_entropy`` and ``cross_entropy_backward`` of the log-softmax it takes once).
+
+The loss function checks the values of `input` and `target` in forward; backward passes
+``check_values=False`` to the gradient, which then checks their types and shapes but does not
+scan the same values again on every batch.
 """
 
 from __future__ import annotations
@@ -35,8 +39,8 @@ class _Loss(Module):
     ``criterion.backward()`` its gradient on the same arguments, times `grad_output`.
 
     A sub-class names the two public functions of :mod:`nncourse.losses` as ``function`` and
-    ``gradient``, and in ``option_names`` the attributes that both take as keyword arguments
-    (read at each call, so a changed option takes effect at once).
+    ``gradient`` (which takes ``check_values``), and in ``option_names`` the attributes that both
+    take as keyword arguments (read at each call, so a changed option takes effect at once).
     """
 
     function: staticmethod
@@ -54,7 +58,7 @@ class _Loss(Module):
     def forward(self, input: ArrayLike, target: ArrayLike) -> float | np.ndarray:
         loss = self.function(input, target, **self.options())
         self._input, self._target = input, target  # kept for backward
-        self._loss_shape = np.shape(loss)
+        self._loss_shape = getattr(loss, "shape", ())  # a float for "mean" and "sum"
         return loss
 
     def backward(self, grad_output: ArrayLike = 1.0) -> np.ndarray:
@@ -64,8 +68,9 @@ class _Loss(Module):
         either a number or an array shaped like the loss (one weight per element loss).
         """
         saved(self, self._input)
-        grad = self.gradient(self._input, self._target, **self.options())
-        if np.ndim(grad_output) == 0:
+        # forward's call of the loss checked both arrays' values: not again, on every batch
+        grad = self.gradient(self._input, self._target, **self.options(), check_values=False)
+        if np.asarray(grad_output).ndim == 0:  # a number, such as the default 1.0
             return grad if grad_output == 1.0 else grad * grad_output
         grad_output = np.asarray(grad_output)
         if grad_output.shape != self._loss_shape:
@@ -236,7 +241,8 @@ class CrossEntropyLoss(_Loss):
 
     def forward(self, input: ArrayLike, target: ArrayLike) -> float | np.ndarray:
         # log p once: the loss is its cross-entropy, and backward starts from it
-        log_p = log_softmax(as_float_array(input, "input"))
+        x = as_float_array(input, "input")  # checked here, so that a message names `input`
+        log_p = log_softmax(x, check_values=False)
         loss = self.function(log_p, target, log_input=True, **self.options())
-        self._input, self._target, self._loss_shape = log_p, target, np.shape(loss)
+        self._input, self._target, self._loss_shape = log_p, target, getattr(loss, "shape", ())
         return loss
