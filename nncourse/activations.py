@@ -283,7 +283,8 @@ def sigmoid_grad(x: ArrayLike, *, check_values: bool = True) -> np.ndarray:
     array([0.25, 0.  ])
     """
     x = as_float_array(x, "x", check_values=check_values)
-    # 1 - sigmoid(x) cancels to 0 in the tail; sigmoid(-x) does not (x is checked: no new scans)
+    # 1 - sigmoid(x) cancels to 0 in the tail; sigmoid(-x) does not. x has been checked, above or
+    # by the caller, so neither sigmoid scans it again
     return sigmoid(x, check_values=False) * sigmoid(-x, check_values=False)
 
 
